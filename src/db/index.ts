@@ -1,0 +1,1 @@
+export { type Migration, migrate, type OpenSqliteOptions, openSqlite, type SqliteDatabase } from "./sqlite.js";

@@ -1,0 +1,1 @@
+export { isKeelError, KeelError } from "./keel-error.js";

@@ -1,0 +1,57 @@
+/**
+ * The storage contract behind durable threads. It deals only in strings the engine has already
+ * serialized, so a backend is a few tables and no knowledge of graphs. Every backend must pass
+ * `checkpointerConformance` (src/testkit/checkpointer-conformance.ts).
+ */
+
+/** One checkpoint: the state after a superstep, stored as a delta or a snapshot. */
+export interface CheckpointRecord {
+  thread: string;
+  /** "" for a root graph; a path like "research:3f2a…" for a subgraph's own checkpoints. */
+  ns: string;
+  id: string;
+  parentId: string | null;
+  step: number;
+  /** "snapshot": `data` is the whole state. "delta": `data` is the writes applied to the parent. */
+  kind: "snapshot" | "delta";
+  /** Id of the snapshot this record builds on; its own id when it is a snapshot. */
+  baseId: string;
+  data: string;
+  /** Serialized bookkeeping: next tasks, join progress, why the checkpoint exists. */
+  meta: string;
+  createdAt: number;
+}
+
+/** Something recorded against a checkpoint while its next superstep is under way. */
+export interface TaskRecord {
+  /** The checkpoint the superstep started from. */
+  checkpointId: string;
+  taskId: string;
+  /**
+   * "writes": a task's finished update. "interrupt": a pause waiting for resume. "resume": the value a
+   * resume supplied. "step": a durable `ctx.step` result, `key` naming the step.
+   */
+  kind: "writes" | "interrupt" | "resume" | "step";
+  key: string;
+  data: string;
+}
+
+export interface Checkpointer {
+  put(record: CheckpointRecord): Promise<void>;
+  /**
+   * The records that rebuild checkpoint `id` (the thread's latest when omitted): the snapshot it
+   * builds on, then every delta after it up to and including `id`, oldest first. `undefined` when the
+   * thread or the checkpoint does not exist.
+   */
+  chain(thread: string, ns: string, id?: string): Promise<CheckpointRecord[] | undefined>;
+  /** Every checkpoint of a thread namespace, oldest first. */
+  list(thread: string, ns: string): Promise<CheckpointRecord[]>;
+  /** Records or replaces (same checkpointId, taskId, kind, key) a task record. */
+  putTask(thread: string, ns: string, record: TaskRecord): Promise<void>;
+  tasks(thread: string, ns: string, checkpointId: string): Promise<TaskRecord[]>;
+  /** Makes everything written so far durable (a backend may batch writes until then). */
+  flush(): Promise<void>;
+  /** Removes a thread and all its namespaces. */
+  deleteThread(thread: string): Promise<void>;
+  close(): Promise<void>;
+}

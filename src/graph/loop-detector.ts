@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import { serialize } from "./serde.js";
+import type { StateModel } from "./state.js";
+import type { Head } from "./thread-store.js";
+
+const HASH_ABOVE = 256;
+
+/**
+ * Remembers every (state, next tasks, join progress) a run has been in and reports the step that
+ * first had one that comes back. Within a run an append-reduced list only grows, so its length alone
+ * identifies it; other keys are compared by their serialized form, computed once per value object.
+ */
+export class LoopDetector {
+  private readonly firstSeen = new Map<string, number>();
+  private readonly cache = new WeakMap<object, string>();
+
+  constructor(private readonly state: StateModel) {}
+
+  /** Records `head` at `step`; returns the earlier step that had the same fingerprint, if any. */
+  seen(head: Head, step: number): number | undefined {
+    const fp = this.fingerprint(head);
+    const first = this.firstSeen.get(fp);
+    if (first !== undefined) return first;
+    this.firstSeen.set(fp, step);
+    return undefined;
+  }
+
+  private fingerprint(head: Head): string {
+    let fp = "";
+    for (const key of this.state.keyNames) {
+      const value = head.values[key];
+      if (Array.isArray(value) && this.state.isAppend(key)) fp += `#${value.length}\u0000`;
+      else fp += `${this.valueFingerprint(value)}\u0000`;
+    }
+    fp += serialize(head.meta.next);
+    if (Object.keys(head.meta.joins).length) fp += serialize(head.meta.joins);
+    return shorten(fp);
+  }
+
+  private valueFingerprint(value: unknown): string {
+    if (typeof value !== "object" || value === null) return serialize(value);
+    let fp = this.cache.get(value);
+    if (fp === undefined) {
+      fp = shorten(serialize(value));
+      this.cache.set(value, fp);
+    }
+    return fp;
+  }
+}
+
+function shorten(text: string): string {
+  return text.length > HASH_ABOVE ? createHash("sha256").update(text).digest("base64") : text;
+}

@@ -1,0 +1,257 @@
+import path from "node:path";
+import type { Statement } from "better-sqlite3";
+import { migrate, openSqlite, type SqliteDatabase } from "../db/index.js";
+import type { Checkpointer, CheckpointRecord, TaskRecord } from "./checkpointer.js";
+
+export interface SqliteCheckpointerOptions {
+  /** The SQLite file (created with its folder if missing), or ":memory:". */
+  path: string;
+  /**
+   * Group commit: writes are committed at most this long after the first uncommitted one (default
+   * 10 ms), and always before a run returns, pauses or fails, and right after a `ctx.step` result.
+   * A crash loses at most this much work, which the thread then redoes from its last durable
+   * checkpoint. 0 commits every write on its own.
+   */
+  commitIntervalMs?: number;
+}
+
+const MIGRATIONS = [
+  {
+    id: 1,
+    name: "checkpoints and task records",
+    sql: `
+      CREATE TABLE keel_checkpoints (
+        seq INTEGER PRIMARY KEY,
+        thread TEXT NOT NULL,
+        ns TEXT NOT NULL,
+        id TEXT NOT NULL,
+        parent_id TEXT,
+        step INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('snapshot', 'delta')),
+        base_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      -- The only index: every lookup names a thread, whose rows it keeps together. Ids are not indexed
+      -- on their own, as random ids scattered over an index doubled the cost of each commit.
+      CREATE INDEX keel_checkpoints_thread ON keel_checkpoints (thread, ns, seq);
+      CREATE TABLE keel_writes (
+        thread TEXT NOT NULL,
+        ns TEXT NOT NULL,
+        checkpoint_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (thread, ns, checkpoint_id, task_id, kind, key)
+      );
+    `,
+  },
+];
+
+interface Row {
+  seq: number;
+  thread: string;
+  ns: string;
+  id: string;
+  parent_id: string | null;
+  step: number;
+  kind: "snapshot" | "delta";
+  base_id: string;
+  data: string;
+  meta: string;
+  created_at: number;
+}
+
+const COLUMNS = "seq, thread, ns, id, parent_id, step, kind, base_id, data, meta, created_at";
+
+// One connection per file and process, shared by every checkpointer on that file: two connections of
+// one process would wait on each other's open group-commit transaction while better-sqlite3 blocks the
+// event loop that would commit it.
+const shared = new Map<string, Connection>();
+
+interface Connection {
+  db: SqliteDatabase;
+  users: number;
+  interval: number;
+  open: boolean;
+  openedAt: number;
+  timer: NodeJS.Timeout | undefined;
+  commitError: unknown;
+  begin: Statement;
+  commit: Statement;
+}
+
+function connect(options: SqliteCheckpointerOptions): { key: string; conn: Connection } {
+  const key = options.path === ":memory:" ? `:memory:${Math.random()}` : path.resolve(options.path);
+  let conn = shared.get(key);
+  if (!conn) {
+    const db = openSqlite(options.path);
+    migrate(db, "graph", MIGRATIONS);
+    conn = {
+      db,
+      users: 0,
+      interval: options.commitIntervalMs ?? 10,
+      open: false,
+      openedAt: 0,
+      timer: undefined,
+      commitError: undefined,
+      begin: db.prepare("BEGIN IMMEDIATE"),
+      commit: db.prepare("COMMIT"),
+    };
+    shared.set(key, conn);
+  } else if (options.commitIntervalMs !== undefined) {
+    // The shortest interval asked for wins: nobody gets less durability than they configured.
+    conn.interval = Math.min(conn.interval, options.commitIntervalMs);
+  }
+  conn.users++;
+  return { key, conn };
+}
+
+function commitNow(conn: Connection): void {
+  if (conn.timer) clearTimeout(conn.timer);
+  conn.timer = undefined;
+  if (!conn.open) return;
+  conn.open = false;
+  conn.commit.run();
+}
+
+function throwPendingCommitError(conn: Connection): void {
+  if (conn.commitError === undefined) return;
+  const error = conn.commitError;
+  conn.commitError = undefined;
+  throw error;
+}
+
+/** Runs one write inside the connection's current group-commit transaction. */
+function write(conn: Connection, statement: Statement, params: unknown[]): void {
+  throwPendingCommitError(conn);
+  if (conn.interval === 0) {
+    statement.run(...params);
+    return;
+  }
+  if (!conn.open) {
+    conn.begin.run();
+    conn.open = true;
+    conn.openedAt = performance.now();
+    conn.timer = setTimeout(() => {
+      try {
+        commitNow(conn);
+      } catch (error) {
+        conn.commitError = error;
+      }
+    }, conn.interval);
+    conn.timer.unref();
+  }
+  statement.run(...params);
+  if (performance.now() - conn.openedAt >= conn.interval) commitNow(conn);
+}
+
+/**
+ * Checkpoints in a SQLite file (better-sqlite3, WAL). Survives process crashes: a new process
+ * opening the same file continues any thread with `invoke(null, { thread })`.
+ */
+export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpointer {
+  const { key, conn } = connect(options);
+  const db = conn.db;
+  let closed = false;
+
+  const insert = db.prepare(
+    "INSERT INTO keel_checkpoints (thread, ns, id, parent_id, step, kind, base_id, data, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const byId = db.prepare("SELECT seq, base_id FROM keel_checkpoints WHERE thread = ? AND ns = ? AND id = ?");
+  const latest = db.prepare(
+    "SELECT seq, base_id FROM keel_checkpoints WHERE thread = ? AND ns = ? ORDER BY seq DESC LIMIT 1",
+  );
+  const range = db.prepare(
+    `SELECT ${COLUMNS} FROM keel_checkpoints WHERE thread = ? AND ns = ? AND seq BETWEEN ? AND ? AND base_id = ? ORDER BY seq`,
+  );
+  const all = db.prepare(`SELECT ${COLUMNS} FROM keel_checkpoints WHERE thread = ? AND ns = ? ORDER BY seq`);
+  const upsertTask = db.prepare(
+    "INSERT OR REPLACE INTO keel_writes (thread, ns, checkpoint_id, task_id, kind, key, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
+  const selectTasks = db.prepare(
+    "SELECT checkpoint_id, task_id, kind, key, data FROM keel_writes WHERE thread = ? AND ns = ? AND checkpoint_id = ?",
+  );
+  const deleteCheckpoints = db.prepare("DELETE FROM keel_checkpoints WHERE thread = ?");
+  const deleteWrites = db.prepare("DELETE FROM keel_writes WHERE thread = ?");
+
+  function usable(): void {
+    if (closed) throw new Error("this checkpointer is closed; create a new one with sqliteCheckpointer()");
+  }
+
+  return {
+    async put(r: CheckpointRecord) {
+      usable();
+      write(conn, insert, [r.thread, r.ns, r.id, r.parentId, r.step, r.kind, r.baseId, r.data, r.meta, r.createdAt]);
+    },
+    async chain(thread, ns, id) {
+      usable();
+      const target = (id === undefined ? latest.get(thread, ns) : byId.get(thread, ns, id)) as
+        | { seq: number; base_id: string }
+        | undefined;
+      if (!target) return undefined;
+      const base = byId.get(thread, ns, target.base_id) as { seq: number } | undefined;
+      if (!base) return undefined;
+      return (range.all(thread, ns, base.seq, target.seq, target.base_id) as Row[]).map(toRecord);
+    },
+    async list(thread, ns) {
+      usable();
+      return (all.all(thread, ns) as Row[]).map(toRecord);
+    },
+    async putTask(thread, ns, t: TaskRecord) {
+      usable();
+      write(conn, upsertTask, [thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data]);
+    },
+    async tasks(thread, ns, checkpointId) {
+      usable();
+      return (
+        selectTasks.all(thread, ns, checkpointId) as {
+          checkpoint_id: string;
+          task_id: string;
+          kind: TaskRecord["kind"];
+          key: string;
+          data: string;
+        }[]
+      ).map((r) => ({ checkpointId: r.checkpoint_id, taskId: r.task_id, kind: r.kind, key: r.key, data: r.data }));
+    },
+    async flush() {
+      usable();
+      throwPendingCommitError(conn);
+      commitNow(conn);
+    },
+    async deleteThread(thread) {
+      usable();
+      commitNow(conn);
+      db.transaction(() => {
+        deleteCheckpoints.run(thread);
+        deleteWrites.run(thread);
+      })();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      commitNow(conn);
+      if (--conn.users === 0) {
+        shared.delete(key);
+        conn.db.close();
+      }
+    },
+  };
+}
+
+function toRecord(r: Row): CheckpointRecord {
+  return {
+    thread: r.thread,
+    ns: r.ns,
+    id: r.id,
+    parentId: r.parent_id,
+    step: r.step,
+    kind: r.kind,
+    baseId: r.base_id,
+    data: r.data,
+    meta: r.meta,
+    createdAt: r.created_at,
+  };
+}

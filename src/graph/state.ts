@@ -1,0 +1,219 @@
+import type { z } from "zod";
+import { InvalidUpdateError, StateValidationError, type StateIssue } from "./errors.js";
+import type { Reducer, ReducerFn, StateSchema } from "./types.js";
+
+type Values = Record<string, unknown>;
+type ReducerKind = "replace" | "append" | "merge" | "custom";
+
+interface KeyModel {
+  kind: ReducerKind;
+  reduce: ReducerFn;
+  /** Validates (and may transform, e.g. defaults) one written value; for "append" one item. */
+  check: ((value: unknown) => { ok: true; value: unknown } | { ok: false; issues: StateIssue[] }) | undefined;
+}
+
+/** Compiled view of a state schema and its reducers: validation and the barrier's update rules. */
+export class StateModel {
+  readonly schema: StateSchema;
+  readonly keys: ReadonlyMap<string, KeyModel>;
+  readonly keyNames: readonly string[];
+
+  constructor(schema: StateSchema, reducers: Record<string, Reducer> = {}) {
+    this.schema = schema;
+    const shape = schema.shape as Record<string, z.ZodType>;
+    const keys = new Map<string, KeyModel>();
+    for (const name of Object.keys(shape)) {
+      keys.set(name, keyModel(shape[name]!, reducers[name] ?? "replace"));
+    }
+    this.keys = keys;
+    this.keyNames = [...keys.keys()];
+  }
+
+  /** Reducer keys that are not in the schema (reported by compile()). */
+  unknownReducerKeys(reducers: Record<string, Reducer>): string[] {
+    return Object.keys(reducers).filter((k) => !this.keys.has(k));
+  }
+
+  isAppend(key: string): boolean {
+    return this.keys.get(key)?.kind === "append";
+  }
+
+  isReplace(key: string): boolean {
+    return this.keys.get(key)?.kind === "replace";
+  }
+
+  /** Parses the input of a new thread against the whole schema (defaults applied, unknown keys refused). */
+  parseInput(input: unknown): Values {
+    const value = input ?? {};
+    if (typeof value !== "object" || Array.isArray(value)) {
+      throw new StateValidationError("The input", [{ path: [], message: "expected an object of state keys" }]);
+    }
+    const unknown = Object.keys(value).filter((k) => !this.keys.has(k));
+    const result = this.schema.safeParse(value);
+    const issues: StateIssue[] = unknown.map((k) => ({ path: [k], message: this.unknownKeyMessage(k) }));
+    if (!result.success) issues.push(...toIssues(result.error));
+    if (issues.length) throw new StateValidationError("The input", issues);
+    return result.data as Values;
+  }
+
+  /**
+   * Checks a node's (or an input's, or a patch's) update: an object whose keys are state keys and
+   * whose values match their schema. Returns the values to reduce (schema output, e.g. with defaults).
+   */
+  checkUpdate(update: unknown, source: string, node?: string): Values | undefined {
+    if (update === undefined || update === null) return undefined;
+    if (typeof update !== "object" || Array.isArray(update) || Object.getPrototypeOf(update) !== Object.prototype) {
+      const message = `expected an object of state keys (or nothing), got ${Array.isArray(update) ? "an array" : typeof update}`;
+      if (node) throw new InvalidUpdateError(node, message);
+      throw new StateValidationError(source, [{ path: [], message }]);
+    }
+    let out: Values | undefined;
+    let issues: StateIssue[] | undefined;
+    for (const key in update) {
+      const model = this.keys.get(key);
+      const raw = (update as Values)[key];
+      if (!model) {
+        (issues ??= []).push({ path: [key], message: this.unknownKeyMessage(key) });
+        continue;
+      }
+      let value = raw;
+      if (model.check) {
+        if (model.kind === "append") {
+          const items = Array.isArray(raw) ? raw : [raw];
+          const parsed: unknown[] = [];
+          for (let i = 0; i < items.length; i++) {
+            const r = model.check(items[i]);
+            if (r.ok) parsed.push(r.value);
+            else for (const issue of r.issues) (issues ??= []).push({ ...issue, path: [key, i, ...issue.path] });
+          }
+          value = parsed;
+        } else {
+          const r = model.check(raw);
+          if (r.ok) value = r.value;
+          else for (const issue of r.issues) (issues ??= []).push({ ...issue, path: [key, ...issue.path] });
+        }
+      }
+      (out ??= {})[key] = value;
+    }
+    if (issues) {
+      if (node) throw new StateValidationError(`The update of node "${node}"`, issues);
+      throw new StateValidationError(source, issues);
+    }
+    return out;
+  }
+
+  /**
+   * Applies updates in order. `owned` arrays (created by this call chain during replay) may be
+   * appended in place, which keeps replaying a long append-only history linear.
+   */
+  apply(state: Values, updates: readonly Values[], owned?: WeakSet<object>): Values {
+    if (updates.length === 0) return state;
+    const next: Values = { ...state };
+    for (const update of updates) {
+      for (const key in update) {
+        const model = this.keys.get(key)!;
+        const value = update[key];
+        if (model.kind === "append" && owned) {
+          const current = next[key];
+          if (Array.isArray(current) && owned.has(current)) {
+            if (Array.isArray(value)) for (const item of value) current.push(item);
+            else current.push(value);
+            continue;
+          }
+          const fresh = appendReducer(current, value);
+          owned.add(fresh);
+          next[key] = fresh;
+          continue;
+        }
+        next[key] = model.reduce(next[key], value);
+      }
+    }
+    return next;
+  }
+
+  private unknownKeyMessage(key: string): string {
+    const near = closest(key, this.keyNames);
+    return `"${key}" is not a key of the state schema${near ? ` (did you mean "${near}"?)` : ""}; known keys: ${this.keyNames.join(", ")}`;
+  }
+}
+
+function appendReducer(current: unknown, update: unknown): unknown[] {
+  const base = current === undefined || current === null ? [] : (current as unknown[]);
+  if (!Array.isArray(base)) throw new TypeError("the append reducer needs an array state value");
+  return base.concat(Array.isArray(update) ? update : [update]);
+}
+
+function mergeReducer(current: unknown, update: unknown): unknown {
+  if (update === undefined) return current;
+  if (typeof update !== "object" || update === null || Array.isArray(update)) return update;
+  return { ...((current as object | undefined) ?? {}), ...update };
+}
+
+function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel {
+  const check = (s: z.ZodType) => (value: unknown) => {
+    const r = s.safeParse(value);
+    return r.success ? { ok: true as const, value: r.data } : { ok: false as const, issues: toIssues(r.error) };
+  };
+  if (typeof reducer === "function") return { kind: "custom", reduce: reducer, check: undefined };
+  switch (reducer) {
+    case "replace":
+      return { kind: "replace", reduce: (_c, u) => u, check: check(schema) };
+    case "append": {
+      const element = arrayElement(schema);
+      return { kind: "append", reduce: appendReducer, check: element ? check(element) : undefined };
+    }
+    case "merge":
+      return { kind: "merge", reduce: mergeReducer, check: undefined };
+    default:
+      throw new TypeError(`unknown reducer "${String(reducer)}": use "replace", "append", "merge" or a function`);
+  }
+}
+
+/** The element schema of an array schema, looking through default/optional/nullable wrappers. */
+function arrayElement(schema: z.ZodType): z.ZodType | undefined {
+  let s: any = schema;
+  for (let i = 0; i < 8 && s; i++) {
+    const def = s._zod?.def;
+    if (!def) return undefined;
+    if (def.type === "array") return def.element;
+    if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") {
+      s = def.innerType;
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+export function toIssues(error: z.ZodError): StateIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: i.message }));
+}
+
+/** The candidate within edit distance 2 of `word`, for "did you mean" hints. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
