@@ -1,1 +1,7 @@
-export { type Migration, migrate, type OpenSqliteOptions, openSqlite, type SqliteDatabase } from "./sqlite.js";
+export {
+  type Migration,
+  migrate,
+  type OpenSqliteOptions,
+  openSqlite,
+  type SqliteDatabase,
+} from "./sqlite.js";

@@ -43,7 +43,9 @@ interface PendingNode {
  *   .edge("answer", END)
  *   .compile();
  */
-export function graph<Schema extends StateSchema>(options: GraphOptions<Schema>): GraphBuilder<z.infer<Schema>> {
+export function graph<Schema extends StateSchema>(
+  options: GraphOptions<Schema>,
+): GraphBuilder<z.infer<Schema>> {
   return new GraphBuilder(options.state, (options.reducers ?? {}) as Record<string, Reducer>);
 }
 
@@ -97,15 +99,21 @@ export class GraphBuilder<S extends Record<string, unknown>> {
         continue;
       }
       if (nodes.has(name)) {
-        problems.push({ code: "DUPLICATE_NODE", message: `node "${name}" is defined twice; node names must be unique` });
+        problems.push({
+          code: "DUPLICATE_NODE",
+          message: `node "${name}" is defined twice; node names must be unique`,
+        });
         continue;
       }
       const retryProblem = o.retry ? validateRetryPolicy(o.retry) : undefined;
       if (retryProblem) problems.push({ code: "INVALID_OPTION", message: `node "${name}": ${retryProblem}` });
       if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) {
-        problems.push({ code: "INVALID_OPTION", message: `node "${name}": timeoutMs must be a positive number` });
+        problems.push({
+          code: "INVALID_OPTION",
+          message: `node "${name}": timeoutMs must be a positive number`,
+        });
       }
-      const fn = isSubgraph(pending.fn) ? subgraphNode(name, pending.fn, state) : pending.fn;
+      const fn = isSubgraph(pending.fn) ? subgraphNode(pending.fn, state) : pending.fn;
       nodes.set(name, {
         name,
         index: nodes.size,

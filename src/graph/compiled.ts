@@ -56,14 +56,18 @@ export class CompiledGraph<S extends Record<string, unknown>> {
   stream(input: Partial<S> | null, options: RunCallOptions = {}): AsyncIterable<GraphEvent<S>> {
     const controller = new AbortController();
     const outer = options.signal;
-    const stream = new EventStream<GraphEvent<S>>(() => controller.abort(new Error("the stream consumer stopped")));
+    const stream = new EventStream<GraphEvent<S>>(() =>
+      controller.abort(new Error("the stream consumer stopped")),
+    );
     const onOuter = () => controller.abort(outer!.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener("abort", onOuter, { once: true });
-    this.start(input, { ...options, signal: controller.signal }, (e) => stream.push(e as GraphEvent<S>)).then(
-      () => stream.end(),
-      (error) => stream.end({ value: error }),
-    ).finally(() => outer?.removeEventListener("abort", onOuter));
+    this.start(input, { ...options, signal: controller.signal }, (e) => stream.push(e as GraphEvent<S>))
+      .then(
+        () => stream.end(),
+        (error) => stream.end({ value: error }),
+      )
+      .finally(() => outer?.removeEventListener("abort", onOuter));
     return stream;
   }
 
@@ -110,7 +114,11 @@ export class CompiledGraph<S extends Record<string, unknown>> {
     }
     const target = options.into ?? thread;
     if (target !== thread && (await store.load(target, ""))) {
-      throw new ThreadStateError("THREAD_EXISTS", target, `Thread "${target}" already exists; fork into a new thread id.`);
+      throw new ThreadStateError(
+        "THREAD_EXISTS",
+        target,
+        `Thread "${target}" already exists; fork into a new thread id.`,
+      );
     }
     const checked = this.spec.state.checkUpdate(patch, "The fork patch") ?? {};
     const id = this.settings.idGenerator();
@@ -204,7 +212,11 @@ export class CompiledGraph<S extends Record<string, unknown>> {
   }
 }
 
-function snapshot<S>(thread: string, head: Head, interrupts: StateSnapshot<S>["interrupts"]): StateSnapshot<S> {
+function snapshot<S>(
+  thread: string,
+  head: Head,
+  interrupts: StateSnapshot<S>["interrupts"],
+): StateSnapshot<S> {
   return {
     thread,
     checkpointId: head.id,

@@ -37,7 +37,9 @@ export class StateValidationError extends KeelError {
   readonly issues: StateIssue[];
   readonly source: string;
   constructor(source: string, issues: StateIssue[]) {
-    const list = issues.map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("\n");
+    const list = issues
+      .map((i) => `  - ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+      .join("\n");
     super("STATE_VALIDATION", `${source} does not match the state schema; fix these fields:\n${list}`);
     this.issues = issues;
     this.source = source;

@@ -1,9 +1,9 @@
 import {
+  type RetryPolicy as CockatielRetry,
   decorrelatedJitterGenerator,
   ExponentialBackoff,
   handleWhen,
   noJitterGenerator,
-  type RetryPolicy as CockatielRetry,
   retry,
 } from "cockatiel";
 import { isKeelError } from "../errors/index.js";
@@ -50,7 +50,9 @@ export function buildRetry(policy: RetryPolicy): BuiltRetry {
     backoff: new ExponentialBackoff({
       initialDelay,
       maxDelay: Math.max(policy.maxDelayMs ?? 10_000, initialDelay),
-      generator: (policy.jitter === false ? noJitterGenerator : decorrelatedJitterGenerator) as typeof noJitterGenerator,
+      generator: (policy.jitter === false
+        ? noJitterGenerator
+        : decorrelatedJitterGenerator) as typeof noJitterGenerator,
     }),
   });
   return { execute: cockatiel.execute.bind(cockatiel), maxAttempts };

@@ -95,7 +95,11 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
       const next = run.head.meta.next;
       if (next.length === 0) break;
       if (o.signal?.aborted) throw new RunCancelledError(o.signal.reason);
-      if (stepsRun >= o.maxSteps) throw new StepLimitError(o.maxSteps, next.map((t) => t.node));
+      if (stepsRun >= o.maxSteps)
+        throw new StepLimitError(
+          o.maxSteps,
+          next.map((t) => t.node),
+        );
       const step = run.head.step + 1;
       const tasks = toTasks(o.spec, next);
       emit?.({ type: "step-start", runId: run.runId, ns: run.ns, step, nodes: tasks.map((t) => t.node) });
@@ -118,7 +122,14 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
     const status: RunStatus = error instanceof RunCancelledError ? "cancelled" : "failed";
     const wire = error instanceof KeelError ? error.toJSON() : { code: "INTERNAL", message: String(error) };
     emit?.({ type: "error", runId: run.runId, ns: run.ns, step: run.head.step, error: wire });
-    emit?.({ type: "run-end", runId: run.runId, ns: run.ns, step: run.head.step, status, state: run.head.values });
+    emit?.({
+      type: "run-end",
+      runId: run.runId,
+      ns: run.ns,
+      step: run.head.step,
+      status,
+      state: run.head.values,
+    });
     throw error;
   } finally {
     o.signal?.removeEventListener("abort", onAbort);
@@ -132,7 +143,14 @@ async function finish<S>(
   steps: number,
 ): Promise<RunResult<S>> {
   await run.store?.checkpointer.flush();
-  run.emit?.({ type: "run-end", runId: run.runId, ns: run.ns, step: run.head.step, status, state: run.head.values });
+  run.emit?.({
+    type: "run-end",
+    runId: run.runId,
+    ns: run.ns,
+    step: run.head.step,
+    status,
+    state: run.head.values,
+  });
   return {
     status,
     state: run.head.values as S,
@@ -161,16 +179,16 @@ async function openRun(o: RunOptions): Promise<RunState> {
         `Thread "${thread}" is paused at ${describeInterrupts(waiting)}. Answer with resume(thread, value), or start a new thread.`,
       );
     }
-    const meta = (values: Values): CheckpointMeta => ({ next: [], joins: {}, source: "input", runId });
+    const meta = (): CheckpointMeta => ({ next: [], joins: {}, source: "input", runId });
     if (!loaded) {
       const values = spec.state.parseInput(request.input);
-      run.head = newHead(settings, null, 0, values, meta(values));
+      run.head = newHead(settings, null, 0, values, meta());
       run.head.meta.next = await startTasks(spec, values);
       if (store) await store.putSnapshot(thread, ns, run.head);
     } else {
       const update = spec.state.checkUpdate(request.input, "The input");
       const values = update ? spec.state.apply(loaded.values, [update]) : loaded.values;
-      run.head = { ...newHead(settings, loaded.id, loaded.step + 1, values, meta(values)), ...carry(loaded) };
+      run.head = { ...newHead(settings, loaded.id, loaded.step + 1, values, meta()), ...carry(loaded) };
       run.head.meta.next = await startTasks(spec, values);
       run.pending = emptyPending();
       if (store) await store.putStep(thread, ns, run.head, update ? [["__input__", update]] : []);
@@ -300,7 +318,12 @@ function toTasks(spec: GraphSpec, next: TaskSpec[]): Task[] {
  * first failure or cancellation, after aborting the others and saving the writes of those that
  * already finished, so that continuing the thread does not run them again.
  */
-function runStep(run: RunState, tasks: Task[], stepAbort: LazyAbort, step: number): Promise<(TaskOutcome | undefined)[]> {
+function runStep(
+  run: RunState,
+  tasks: Task[],
+  stepAbort: LazyAbort,
+  step: number,
+): Promise<(TaskOutcome | undefined)[]> {
   const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
   const emit = run.emit;
   let remaining = 0;
@@ -328,7 +351,15 @@ function runStep(run: RunState, tasks: Task[], stepAbort: LazyAbort, step: numbe
       }
       remaining++;
       const started = emit ? performance.now() : 0;
-      emit?.({ type: "node-start", runId: run.runId, ns: run.ns, step, node: task.node, taskId: task.id, attempt: 1 });
+      emit?.({
+        type: "node-start",
+        runId: run.runId,
+        ns: run.ns,
+        step,
+        node: task.node,
+        taskId: task.id,
+        attempt: 1,
+      });
       runTask(run, task, stepAbort).then(
         (outcome) => {
           if (failed) return;
@@ -360,7 +391,11 @@ function runStep(run: RunState, tasks: Task[], stepAbort: LazyAbort, step: numbe
   });
 }
 
-async function saveFinishedWrites(run: RunState, tasks: Task[], outcomes: (TaskOutcome | undefined)[]): Promise<void> {
+async function saveFinishedWrites(
+  run: RunState,
+  tasks: Task[],
+  outcomes: (TaskOutcome | undefined)[],
+): Promise<void> {
   if (!run.store) return;
   for (let i = 0; i < tasks.length; i++) {
     const o = outcomes[i];
@@ -449,11 +484,17 @@ async function barrier(
   head.knownStateBytes = run.head.knownStateBytes;
   if (loop && next.length) {
     const first = loop.seen(head, step);
-    if (first !== undefined) throw new LoopDetectedError(step, first, next.map((t) => t.node));
+    if (first !== undefined)
+      throw new LoopDetectedError(
+        step,
+        first,
+        next.map((t) => t.node),
+      );
   }
   if (run.store) await run.store.putStep(run.thread, run.ns, head, delta);
   run.head = head;
-  if (run.pending.writes.size || run.pending.steps.size || run.pending.interrupts.size) run.pending = emptyPending();
+  if (run.pending.writes.size || run.pending.steps.size || run.pending.interrupts.size)
+    run.pending = emptyPending();
   run.emit?.({
     type: "state",
     runId: run.runId,

@@ -184,7 +184,18 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
   return {
     async put(r: CheckpointRecord) {
       usable();
-      write(conn, insert, [r.thread, r.ns, r.id, r.parentId, r.step, r.kind, r.baseId, r.data, r.meta, r.createdAt]);
+      write(conn, insert, [
+        r.thread,
+        r.ns,
+        r.id,
+        r.parentId,
+        r.step,
+        r.kind,
+        r.baseId,
+        r.data,
+        r.meta,
+        r.createdAt,
+      ]);
     },
     async chain(thread, ns, id) {
       usable();
@@ -214,7 +225,13 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
           key: string;
           data: string;
         }[]
-      ).map((r) => ({ checkpointId: r.checkpoint_id, taskId: r.task_id, kind: r.kind, key: r.key, data: r.data }));
+      ).map((r) => ({
+        checkpointId: r.checkpoint_id,
+        taskId: r.task_id,
+        kind: r.kind,
+        key: r.key,
+        data: r.data,
+      }));
     },
     async flush() {
       usable();

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { InvalidUpdateError, StateValidationError, type StateIssue } from "./errors.js";
+import { InvalidUpdateError, type StateIssue, StateValidationError } from "./errors.js";
 import type { Reducer, ReducerFn, StateSchema } from "./types.js";
 
 type Values = Record<string, unknown>;
@@ -46,7 +46,9 @@ export class StateModel {
   parseInput(input: unknown): Values {
     const value = input ?? {};
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw new StateValidationError("The input", [{ path: [], message: "expected an object of state keys" }]);
+      throw new StateValidationError("The input", [
+        { path: [], message: "expected an object of state keys" },
+      ]);
     }
     const unknown = Object.keys(value).filter((k) => !this.keys.has(k));
     const result = this.schema.safeParse(value);
@@ -62,7 +64,11 @@ export class StateModel {
    */
   checkUpdate(update: unknown, source: string, node?: string): Values | undefined {
     if (update === undefined || update === null) return undefined;
-    if (typeof update !== "object" || Array.isArray(update) || Object.getPrototypeOf(update) !== Object.prototype) {
+    if (
+      typeof update !== "object" ||
+      Array.isArray(update) ||
+      Object.getPrototypeOf(update) !== Object.prototype
+    ) {
       const message = `expected an object of state keys (or nothing), got ${Array.isArray(update) ? "an array" : typeof update}`;
       if (node) throw new InvalidUpdateError(node, message);
       throw new StateValidationError(source, [{ path: [], message }]);
@@ -84,7 +90,8 @@ export class StateModel {
           for (let i = 0; i < items.length; i++) {
             const r = model.check(items[i]);
             if (r.ok) parsed.push(r.value);
-            else for (const issue of r.issues) (issues ??= []).push({ ...issue, path: [key, i, ...issue.path] });
+            else
+              for (const issue of r.issues) (issues ??= []).push({ ...issue, path: [key, i, ...issue.path] });
           }
           value = parsed;
         } else {
@@ -152,7 +159,9 @@ function mergeReducer(current: unknown, update: unknown): unknown {
 function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel {
   const check = (s: z.ZodType) => (value: unknown) => {
     const r = s.safeParse(value);
-    return r.success ? { ok: true as const, value: r.data } : { ok: false as const, issues: toIssues(r.error) };
+    return r.success
+      ? { ok: true as const, value: r.data }
+      : { ok: false as const, issues: toIssues(r.error) };
   };
   if (typeof reducer === "function") return { kind: "custom", reduce: reducer, check: undefined };
   switch (reducer) {
@@ -165,7 +174,9 @@ function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel {
     case "merge":
       return { kind: "merge", reduce: mergeReducer, check: undefined };
     default:
-      throw new TypeError(`unknown reducer "${String(reducer)}": use "replace", "append", "merge" or a function`);
+      throw new TypeError(
+        `unknown reducer "${String(reducer)}": use "replace", "append", "merge" or a function`,
+      );
   }
 }
 
@@ -176,7 +187,12 @@ function arrayElement(schema: z.ZodType): z.ZodType | undefined {
     const def = s._zod?.def;
     if (!def) return undefined;
     if (def.type === "array") return def.element;
-    if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") {
+    if (
+      def.type === "default" ||
+      def.type === "optional" ||
+      def.type === "nullable" ||
+      def.type === "prefault"
+    ) {
       s = def.innerType;
       continue;
     }
@@ -186,7 +202,10 @@ function arrayElement(schema: z.ZodType): z.ZodType | undefined {
 }
 
 export function toIssues(error: z.ZodError): StateIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: i.message }));
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+    message: i.message,
+  }));
 }
 
 /** The candidate within edit distance 2 of `word`, for "did you mean" hints. */

@@ -17,7 +17,7 @@ export function isSubgraph(value: unknown): value is CompiledGraph<any> {
  * returns as the node's update what it changed in the shared keys (for "append" keys only the new
  * items). Interrupts inside it pause the parent; resuming the parent resumes the subgraph.
  */
-export function subgraphNode(name: string, sub: CompiledGraph<any>, parentState: StateModel): NodeFn<Values> {
+export function subgraphNode(sub: CompiledGraph<any>, parentState: StateModel): NodeFn<Values> {
   const shared = sub.spec.state.keyNames.filter((k) => parentState.keys.has(k));
   return async (state: Values, ctx: NodeContext) => {
     const hooks = (ctx as unknown as { [SUBGRAPH_HOOKS]: SubgraphHooks })[SUBGRAPH_HOOKS];
@@ -33,9 +33,17 @@ export function subgraphNode(name: string, sub: CompiledGraph<any>, parentState:
       const pending = await store.pending(run.thread, ns, existing.id);
       const waiting = [...pending.interrupts.keys()].filter((id) => !pending.resumes.has(id));
       if (waiting.length) {
-        const answers = Object.fromEntries(waiting.filter((id) => hooks.resumes.has(id)).map((id) => [id, hooks.resumes.get(id)]));
+        const answers = Object.fromEntries(
+          waiting.filter((id) => hooks.resumes.has(id)).map((id) => [id, hooks.resumes.get(id)]),
+        );
         if (Object.keys(answers).length === 0) {
-          return hooks.forward(waiting.map((id) => ({ id, node: pending.interrupts.get(id)!.node, payload: pending.interrupts.get(id)!.payload })));
+          return hooks.forward(
+            waiting.map((id) => ({
+              id,
+              node: pending.interrupts.get(id)!.node,
+              payload: pending.interrupts.get(id)!.payload,
+            })),
+          );
         }
         request = { kind: "resume", value: waiting.length === 1 ? answers[waiting[0]!] : answers };
       } else {
@@ -57,7 +65,12 @@ export function subgraphNode(name: string, sub: CompiledGraph<any>, parentState:
 }
 
 /** What the subgraph changed in the shared keys, as an update the parent's reducers can take. */
-function changes(shared: string[], parentState: StateModel, before: Values, after: Values): Values | undefined {
+function changes(
+  shared: string[],
+  parentState: StateModel,
+  before: Values,
+  after: Values,
+): Values | undefined {
   let update: Values | undefined;
   for (const key of shared) {
     const a = before[key];

@@ -108,7 +108,13 @@ export class ThreadStore {
     await this.checkpointer.put(this.record(thread, ns, head, "delta", data));
   }
 
-  private record(thread: string, ns: string, head: Head, kind: "snapshot" | "delta", data: string): CheckpointRecord {
+  private record(
+    thread: string,
+    ns: string,
+    head: Head,
+    kind: "snapshot" | "delta",
+    data: string,
+  ): CheckpointRecord {
     return {
       thread,
       ns,
@@ -131,7 +137,8 @@ export class ThreadStore {
 /** Rebuilds a head from a snapshot and the deltas after it. */
 export function materialize(state: StateModel, chain: CheckpointRecord[]): Head {
   const base = chain[0]!;
-  if (base.kind !== "snapshot") throw new Error(`checkpoint chain of ${base.thread} does not start with a snapshot`);
+  if (base.kind !== "snapshot")
+    throw new Error(`checkpoint chain of ${base.thread} does not start with a snapshot`);
   const owned = new WeakSet<object>();
   let values = deserialize(base.data) as Values;
   let bytes = 0;
@@ -195,7 +202,10 @@ function decodePending(records: TaskRecord[]): PendingRecords {
         p.writes.set(r.taskId, deserialize(r.data) as Values | undefined);
         break;
       case "interrupt":
-        p.interrupts.set(r.key, deserialize(r.data) as PendingRecords["interrupts"] extends Map<string, infer V> ? V : never);
+        p.interrupts.set(
+          r.key,
+          deserialize(r.data) as PendingRecords["interrupts"] extends Map<string, infer V> ? V : never,
+        );
         break;
       case "resume":
         p.resumes.set(r.key, deserialize(r.data));

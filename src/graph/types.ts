@@ -9,7 +9,11 @@ export type ReducerFn<V = any, U = any> = (current: V, update: U) => V;
 export type Reducer = "replace" | "append" | "merge" | ReducerFn;
 
 /** What a node may return: some keys of the state (for "append" keys, one item or an array). */
-export type Update<S> = { [K in keyof S]?: S[K] extends readonly (infer I)[] ? S[K] | I : S[K] } | undefined | void;
+export type Update<S> =
+  | { [K in keyof S]?: S[K] extends readonly (infer I)[] ? S[K] | I : S[K] }
+  | undefined
+  // biome-ignore lint/suspicious/noConfusingVoidType: lets a node end with a bare `return;`
+  | void;
 
 /** A custom event a node emits with `ctx.emit`. */
 export type CustomEvent = Record<string, unknown> | string | number | boolean | null;
@@ -65,7 +69,15 @@ export interface BranchOptions {
 export type GraphEvent<S = Record<string, unknown>> =
   | { type: "run-start"; runId: string; thread: string; ns: string; step: number }
   | { type: "step-start"; runId: string; ns: string; step: number; nodes: string[] }
-  | { type: "node-start"; runId: string; ns: string; step: number; node: string; taskId: string; attempt: number }
+  | {
+      type: "node-start";
+      runId: string;
+      ns: string;
+      step: number;
+      node: string;
+      taskId: string;
+      attempt: number;
+    }
   | {
       type: "node-end";
       runId: string;
@@ -76,7 +88,15 @@ export type GraphEvent<S = Record<string, unknown>> =
       update: Partial<S> | undefined;
       durationMs: number;
     }
-  | { type: "state"; runId: string; ns: string; step: number; checkpointId: string | null; state: S; next: string[] }
+  | {
+      type: "state";
+      runId: string;
+      ns: string;
+      step: number;
+      checkpointId: string | null;
+      state: S;
+      next: string[];
+    }
   | { type: "custom"; runId: string; ns: string; step: number; node: string; data: CustomEvent }
   | { type: "interrupt"; runId: string; ns: string; step: number; interrupts: PendingInterrupt[] }
   | { type: "error"; runId: string; ns: string; step: number; error: { code: string; message: string } }
