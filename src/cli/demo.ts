@@ -89,7 +89,9 @@ export async function runDemo(options: { db?: string; out?: (line: string) => vo
     const final = (await app.getState(thread))!;
     const history = await app.history(thread);
     out(`\nfinal state: ${JSON.stringify(final.values, null, 2)}`);
-    out(`${history.length} checkpoints on thread ${thread}; replay or fork any of them with history()/fork().`);
+    out(
+      `${history.length} checkpoints on thread ${thread}; replay or fork any of them with history()/fork().`,
+    );
     return final.values;
   } finally {
     await checkpointer.close();

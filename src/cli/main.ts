@@ -4,7 +4,9 @@ import { Command } from "commander";
 import { isKeelError } from "../errors/index.js";
 import { runDemo } from "./demo.js";
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 const program = new Command()
   .name("keel")

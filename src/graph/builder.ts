@@ -120,6 +120,7 @@ export class GraphBuilder<S extends Record<string, unknown>> {
         fn,
         retry: o.retry && !retryProblem ? buildRetry(o.retry) : undefined,
         timeoutMs: o.timeoutMs,
+        firstTaskId: `${name}#0`,
       });
     }
     const names = [...nodes.keys()];

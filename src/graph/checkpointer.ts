@@ -7,8 +7,13 @@
 /** One checkpoint: the state after a superstep, stored as a delta or a snapshot. */
 export interface CheckpointRecord {
   thread: string;
-  /** "" for a root graph; a path like "research:3f2a…" for a subgraph's own checkpoints. */
+  /** "" for a root graph; a path like "research#0@3f2a…" for a subgraph's own checkpoints. */
   ns: string;
+  /**
+   * Unique within the thread namespace; the engine guarantees it (random UUIDs, or an injected
+   * `idGenerator` that must not repeat). Backends need not check it: a unique index on random ids
+   * would make every commit much slower, and the head check below already refuses stale writers.
+   */
   id: string;
   parentId: string | null;
   step: number;
@@ -37,7 +42,12 @@ export interface TaskRecord {
 }
 
 export interface Checkpointer {
-  put(record: CheckpointRecord): Promise<void>;
+  /**
+   * Appends a checkpoint, atomically checking that the thread's latest checkpoint (in `record.ns`) is
+   * still `expectedHead` (default `record.parentId`; `null` means the namespace must be empty). If not,
+   * another run wrote first: reject with `ThreadConflictError` and write nothing.
+   */
+  put(record: CheckpointRecord, expectedHead?: string | null): Promise<void>;
   /**
    * The records that rebuild checkpoint `id` (the thread's latest when omitted): the snapshot it
    * builds on, then every delta after it up to and including `id`, oldest first. `undefined` when the

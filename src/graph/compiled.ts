@@ -1,3 +1,4 @@
+import { KeelError } from "../errors/index.js";
 import type { Checkpointer } from "./checkpointer.js";
 import { ThreadStateError } from "./errors.js";
 import { EventStream } from "./event-stream.js";
@@ -113,7 +114,8 @@ export class CompiledGraph<S extends Record<string, unknown>> {
       );
     }
     const target = options.into ?? thread;
-    if (target !== thread && (await store.load(target, ""))) {
+    const targetHead = await store.load(target, "");
+    if (target !== thread && targetHead) {
       throw new ThreadStateError(
         "THREAD_EXISTS",
         target,
@@ -133,7 +135,7 @@ export class CompiledGraph<S extends Record<string, unknown>> {
       bytesSinceSnapshot: 0,
       knownStateBytes: 0,
     };
-    await store.putSnapshot(target, "", head);
+    await store.putSnapshot(target, "", head, targetHead?.id ?? null);
     await store.checkpointer.flush();
     return snapshot<S>(target, head, []);
   }
@@ -178,6 +180,15 @@ export class CompiledGraph<S extends Record<string, unknown>> {
         : input === null || input === undefined
           ? { kind: "continue" }
           : { kind: "input", input };
+    const maxSteps = options.maxSteps ?? this.settings.maxSteps;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1) {
+      return Promise.reject(
+        new KeelError("INVALID_OPTION", `maxSteps must be an integer >= 1, got ${maxSteps}.`),
+      );
+    }
+    if (options.thread !== undefined && (typeof options.thread !== "string" || options.thread.length === 0)) {
+      return Promise.reject(new KeelError("INVALID_OPTION", "thread must be a non-empty string."));
+    }
     if (request.kind !== "input" && options.thread === undefined) {
       return Promise.reject(
         new ThreadStateError(
@@ -195,7 +206,7 @@ export class CompiledGraph<S extends Record<string, unknown>> {
       ns: "",
       request,
       signal: options.signal,
-      maxSteps: options.maxSteps ?? this.settings.maxSteps,
+      maxSteps,
       emit,
     });
   }

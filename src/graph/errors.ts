@@ -180,3 +180,17 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+/** Another run on the same thread wrote a checkpoint first; this run's write was refused. */
+export class ThreadConflictError extends KeelError {
+  readonly thread: string;
+  constructor(thread: string, ns: string, expected: string | null, actual: string | null) {
+    super(
+      "THREAD_CONFLICT",
+      `Thread "${thread}"${ns ? ` (namespace ${ns})` : ""} moved on while this run worked on it: expected its latest ` +
+        `checkpoint to be ${expected ?? "none"}, found ${actual ?? "none"}. Two runs on one thread must not overlap; ` +
+        "wait for the other run, then continue with invoke(null, { thread }) or resume.",
+    );
+    this.thread = thread;
+  }
+}

@@ -69,3 +69,42 @@ describe("getState, history and fork", () => {
     expect(out).toEqual({ text: "B!", steps: ["draft", "review", "draft", "review"] });
   });
 });
+
+describe("one thread, one run at a time", () => {
+  it("two overlapping runs on a thread: the second writer is refused with THREAD_CONFLICT", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const app = graph({ state: z.object({ n: z.number().default(0) }) })
+      .node("slow", async (s) => {
+        if (s.n > 0) await gate;
+        return { n: s.n + 1 };
+      })
+      .edge(START, "slow")
+      .edge("slow", END)
+      .compile({ checkpointer: memoryCheckpointer() });
+    await app.invoke({}, { thread: "t" });
+    const first = app.invoke({ n: 10 }, { thread: "t" });
+    const second = app.invoke({ n: 20 }, { thread: "t" });
+    release();
+    const results = await Promise.allSettled([first, second]);
+    const rejected = results.filter((r) => r.status === "rejected");
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0] as PromiseRejectedResult).reason.code).toBe("THREAD_CONFLICT");
+    const state = await app.getState("t");
+    expect(state?.next).toEqual([]);
+    expect([11, 21]).toContain(state?.values.n);
+  });
+
+  it("bad invoke options are refused before anything runs", async () => {
+    const app = pipeline();
+    await expect(app.invoke({ text: "a" }, { maxSteps: 0 })).rejects.toThrow(
+      /maxSteps must be an integer >= 1/,
+    );
+    await expect(app.invoke({ text: "a" }, { thread: "" })).rejects.toThrow(
+      /thread must be a non-empty string/,
+    );
+    await expect(app.invoke(null)).rejects.toThrow(/needs the thread/);
+  });
+});

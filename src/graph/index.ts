@@ -16,6 +16,7 @@ export {
   type StateIssue,
   StateValidationError,
   StepLimitError,
+  ThreadConflictError,
   ThreadStateError,
 } from "./errors.js";
 export { memoryCheckpointer } from "./memory-checkpointer.js";

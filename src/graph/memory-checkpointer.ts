@@ -1,4 +1,5 @@
 import type { Checkpointer, CheckpointRecord, TaskRecord } from "./checkpointer.js";
+import { ThreadConflictError } from "./errors.js";
 
 interface ThreadNs {
   records: CheckpointRecord[];
@@ -32,8 +33,11 @@ export function memoryCheckpointer(): Checkpointer {
   }
 
   return {
-    async put(record) {
+    async put(record, expectedHead = record.parentId) {
       const s = slot(record.thread, record.ns, true);
+      const latest = s.records.at(-1)?.id ?? null;
+      if (latest !== expectedHead)
+        throw new ThreadConflictError(record.thread, record.ns, expectedHead, latest);
       if (s.byId.has(record.id)) throw new Error(`checkpoint ${record.id} already exists`);
       s.byId.set(record.id, s.records.length);
       s.records.push({ ...record });
@@ -47,12 +51,12 @@ export function memoryCheckpointer(): Checkpointer {
       const out: CheckpointRecord[] = [];
       for (let i = s.byId.get(target.baseId)!; i <= end; i++) {
         const r = s.records[i]!;
-        if (r.baseId === target.baseId) out.push(r);
+        if (r.baseId === target.baseId) out.push({ ...r });
       }
       return out;
     },
     async list(thread, ns) {
-      return [...(slot(thread, ns, false)?.records ?? [])];
+      return (slot(thread, ns, false)?.records ?? []).map((r) => ({ ...r }));
     },
     async putTask(thread, ns, record) {
       const s = slot(thread, ns, true);
@@ -64,7 +68,7 @@ export function memoryCheckpointer(): Checkpointer {
       forCheckpoint.set(`${record.taskId}\u0000${record.kind}\u0000${record.key}`, { ...record });
     },
     async tasks(thread, ns, checkpointId) {
-      return [...(slot(thread, ns, false)?.tasks.get(checkpointId)?.values() ?? [])];
+      return [...(slot(thread, ns, false)?.tasks.get(checkpointId)?.values() ?? [])].map((t) => ({ ...t }));
     },
     async flush() {},
     async deleteThread(thread) {

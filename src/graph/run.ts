@@ -10,7 +10,7 @@ import {
 } from "./errors.js";
 import { LoopDetector } from "./loop-detector.js";
 import type { GraphSpec } from "./spec.js";
-import { LazyAbort, runTask, type Task, type TaskOutcome } from "./task.js";
+import { LazyAbort, startTask, type Task, type TaskOutcome } from "./task.js";
 import {
   type CheckpointMeta,
   type Delta,
@@ -105,7 +105,8 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
       emit?.({ type: "step-start", runId: run.runId, ns: run.ns, step, nodes: tasks.map((t) => t.node) });
       stepAbort = new LazyAbort();
       if (o.signal?.aborted) stepAbort.abort(new RunCancelledError(o.signal.reason));
-      const outcomes = await runStep(run, tasks, stepAbort, step);
+      const started = runStep(run, tasks, stepAbort, step);
+      const outcomes = Array.isArray(started) ? started : await started;
       stepsRun++;
       const interrupts = outcomes.flatMap((r) => (r?.kind === "interrupted" ? r.interrupts : []));
       if (interrupts.length) {
@@ -245,7 +246,7 @@ function carry(loaded: Head): Pick<Head, "baseId" | "bytesSinceSnapshot" | "know
 }
 
 export function newHead(
-  settings: RunSettings,
+  settings: Pick<RunSettings, "idGenerator" | "clock">,
   parentId: string | null,
   step: number,
   values: Values,
@@ -294,7 +295,8 @@ export function pendingInterrupts(pending: PendingRecords): PendingInterrupt[] {
   for (const i of pending.interrupts.values()) {
     if (!pending.resumes.has(i.id)) out.push({ id: i.id, node: i.node, payload: i.payload });
   }
-  return out;
+  // Backends return task records in no particular order; interrupts are listed by id.
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function describeInterrupts(waiting: PendingInterrupt[]): string {
@@ -305,30 +307,78 @@ function describeInterrupts(waiting: PendingInterrupt[]): string {
 
 /** Task ids are deterministic (node and occurrence) so recovery finds what a task already recorded. */
 function toTasks(spec: GraphSpec, next: TaskSpec[]): Task[] {
+  if (next.length === 1) {
+    const t = next[0]!;
+    const node = spec.nodes.get(t.node)!;
+    return [{ node: t.node, send: t.send, id: node.firstTaskId, spec: node }];
+  }
   const counts = new Map<string, number>();
   return next.map((t) => {
     const n = counts.get(t.node) ?? 0;
     counts.set(t.node, n + 1);
-    return { ...t, id: `${t.node}#${n}`, spec: spec.nodes.get(t.node)! };
+    const node = spec.nodes.get(t.node)!;
+    return { node: t.node, send: t.send, id: n === 0 ? node.firstTaskId : `${t.node}#${n}`, spec: node };
   });
 }
 
 /**
- * Runs the tasks of one superstep concurrently. Resolves when all have an outcome; rejects at the
- * first failure or cancellation, after aborting the others and saving the writes of those that
- * already finished, so that continuing the thread does not run them again.
+ * Runs the tasks of one superstep concurrently. Returns the outcomes directly when every task
+ * finished synchronously; otherwise resolves when all have an outcome, and rejects at the first
+ * failure or cancellation, after aborting the others and saving the writes of those that already
+ * finished, so that continuing the thread does not run them again.
  */
 function runStep(
   run: RunState,
   tasks: Task[],
   stepAbort: LazyAbort,
   step: number,
-): Promise<(TaskOutcome | undefined)[]> {
+): (TaskOutcome | undefined)[] | Promise<(TaskOutcome | undefined)[]> {
   const outcomes: (TaskOutcome | undefined)[] = new Array(tasks.length);
   const emit = run.emit;
-  let remaining = 0;
+  if (stepAbort.aborted) return Promise.reject(new RunCancelledError(undefined));
+  let waiting: { index: number; promise: Promise<TaskOutcome>; started: number }[] | undefined;
+  const ended = (i: number, outcome: TaskOutcome, started: number) => {
+    outcomes[i] = outcome;
+    if (emit && outcome.kind === "done") {
+      const task = tasks[i]!;
+      emit({
+        type: "node-end",
+        runId: run.runId,
+        ns: run.ns,
+        step,
+        node: task.node,
+        taskId: task.id,
+        update: outcome.update,
+        durationMs: performance.now() - started,
+      });
+    }
+  };
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i]!;
+    if (run.pending.writes.has(task.id)) {
+      // Finished before a failure, interrupt or crash: its writes are reused, it does not run again.
+      outcomes[i] = { kind: "done", update: run.pending.writes.get(task.id) };
+      continue;
+    }
+    const started = emit ? performance.now() : 0;
+    emit?.({
+      type: "node-start",
+      runId: run.runId,
+      ns: run.ns,
+      step,
+      node: task.node,
+      taskId: task.id,
+      attempt: 1,
+    });
+    const outcome = startTask(run, task, stepAbort);
+    if (outcome instanceof Promise) (waiting ??= []).push({ index: i, promise: outcome, started });
+    else ended(i, outcome, started);
+  }
+  if (!waiting) return outcomes;
+  const pending = waiting;
   return new Promise((resolve, reject) => {
     let failed = false;
+    let remaining = pending.length;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
@@ -338,56 +388,20 @@ function runStep(
         () => reject(error),
       );
     };
-    if (stepAbort.aborted) {
-      fail(new RunCancelledError(undefined));
-      return;
-    }
-    for (let i = 0; i < tasks.length; i++) {
-      const task = tasks[i]!;
-      if (run.pending.writes.has(task.id)) {
-        // Finished before a failure, interrupt or crash: its writes are reused, it does not run again.
-        outcomes[i] = { kind: "done", update: run.pending.writes.get(task.id) };
-        continue;
-      }
-      remaining++;
-      const started = emit ? performance.now() : 0;
-      emit?.({
-        type: "node-start",
-        runId: run.runId,
-        ns: run.ns,
-        step,
-        node: task.node,
-        taskId: task.id,
-        attempt: 1,
-      });
-      runTask(run, task, stepAbort).then(
+    for (const { index, promise, started } of pending) {
+      promise.then(
         (outcome) => {
           if (failed) return;
-          outcomes[i] = outcome;
-          if (outcome.kind === "done") {
-            emit?.({
-              type: "node-end",
-              runId: run.runId,
-              ns: run.ns,
-              step,
-              node: task.node,
-              taskId: task.id,
-              update: outcome.update,
-              durationMs: performance.now() - started,
-            });
-          }
+          ended(index, outcome, started);
           if (--remaining === 0) resolve(outcomes);
         },
         (error) => fail(error),
       );
     }
-    if (remaining === 0) resolve(outcomes);
     // Cancellation rejects at once: a node that ignores its signal cannot hold the run.
-    if (!failed && remaining > 0) {
-      stepAbort.onAbort((reason) => {
-        if (reason instanceof RunCancelledError) fail(reason);
-      });
-    }
+    stepAbort.onAbort((reason) => {
+      if (reason instanceof RunCancelledError) fail(reason);
+    });
   });
 }
 
@@ -435,6 +449,10 @@ async function saveInterrupts(
   await saveFinishedWrites(run, tasks, outcomes);
 }
 
+const ONE = [0];
+// Without a checkpointer nothing refers to checkpoint ids, so a run does not pay for random ids.
+const unstored: Pick<RunSettings, "idGenerator" | "clock"> = { idGenerator: () => "", clock: () => 0 };
+
 /**
  * The barrier: applies the step's updates in node-declaration order, refuses two plain writes to
  * one key, works out the next tasks (edges, joins, branches), checks for loops and checkpoints.
@@ -447,7 +465,7 @@ async function barrier(
   loop: LoopDetector | undefined,
 ): Promise<void> {
   const { spec } = run;
-  const order = tasks.map((_, i) => i);
+  const order = tasks.length === 1 ? ONE : tasks.map((_, i) => i);
   if (tasks.length > 1) order.sort((a, b) => tasks[a]!.spec.index - tasks[b]!.spec.index || a - b);
   const delta: Delta = [];
   const updates: Values[] = [];
@@ -471,9 +489,9 @@ async function barrier(
     delta.push([task.node, update]);
   }
   const values = spec.state.apply(run.head.values, updates);
-  const joins = { ...run.head.meta.joins };
+  const joins = spec.joins.length ? { ...run.head.meta.joins } : run.head.meta.joins;
   const next = await nextTasks(spec, tasks, values, joins);
-  const head = newHead(run.settings, run.head.id, step, values, {
+  const head = newHead(run.store ? run.settings : unstored, run.head.id, step, values, {
     next,
     joins,
     source: "step",
@@ -522,10 +540,12 @@ async function nextTasks(
   const trigger = (node: string) => {
     if (node !== END) (plain ??= new Set()).add(node);
   };
-  const done = new Set<string>();
+  const done = ran.length > 1 ? new Set<string>() : undefined;
   for (const t of ran) {
-    if (done.has(t.node)) continue;
-    done.add(t.node);
+    if (done) {
+      if (done.has(t.node)) continue;
+      done.add(t.node);
+    }
     const edges = spec.edges.get(t.node);
     if (edges) for (const to of edges) trigger(to);
     const js = spec.joinsBySource.get(t.node);

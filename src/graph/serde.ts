@@ -5,11 +5,23 @@ import * as devalue from "devalue";
  *
  * Most state is plain JSON (strings, numbers, arrays, plain objects), and JSON.stringify is several
  * times faster than any richer format, so such values are stored as JSON behind a "j" tag. Anything
- * JSON would change (Date, Map, Set, BigInt, typed arrays, undefined, -0, NaN, shared or cyclic
- * references) goes through devalue behind a "d" tag, which round-trips all of them.
+ * JSON would change (Date, Map, Set, BigInt, typed arrays, undefined, -0, NaN, cycles) goes through
+ * devalue behind a "d" tag, which round-trips all of them. Plain objects referenced twice are stored
+ * twice (state is data; identity is not part of it).
  */
 export function serialize(value: unknown): string {
-  return isPlainJson(value, 0) ? `j${JSON.stringify(value)}` : `d${devalue.stringify(value)}`;
+  return isPlainJson(value, 0)
+    ? `j${JSON.stringify(value)}`
+    : `d${escapeLoneSurrogates(devalue.stringify(value))}`;
+}
+
+// devalue writes a lone surrogate (half an emoji, as a stream cut mid-character leaves) raw; stores
+// that encode text as UTF-8 would turn it into U+FFFD. JSON escapes inside its strings keep it exact,
+// and they can only occur inside string literals, where devalue's JSON-based parser reads them back.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function escapeLoneSurrogates(text: string): string {
+  return text.replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 export function deserialize(text: string): unknown {

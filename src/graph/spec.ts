@@ -9,6 +9,8 @@ export interface NodeSpec {
   fn: NodeFn<any>;
   retry: BuiltRetry | undefined;
   timeoutMs: number | undefined;
+  /** Id of the node's first task in a step ("name#0"), built once. */
+  firstTaskId: string;
 }
 
 export interface BranchSpec {

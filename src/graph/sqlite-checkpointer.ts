@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Statement } from "better-sqlite3";
 import { migrate, openSqlite, type SqliteDatabase } from "../db/index.js";
 import type { Checkpointer, CheckpointRecord, TaskRecord } from "./checkpointer.js";
+import { ThreadConflictError } from "./errors.js";
 
 export interface SqliteCheckpointerOptions {
   /** The SQLite file (created with its folder if missing), or ":memory:". */
@@ -79,6 +80,11 @@ interface Connection {
   openedAt: number;
   timer: NodeJS.Timeout | undefined;
   commitError: unknown;
+  /**
+   * Latest checkpoint id per "thread\0ns" written in the open transaction. While it is open this
+   * process holds the write lock, so nobody else can have moved those heads: no need to look again.
+   */
+  heads: Map<string, string>;
   begin: Statement;
   commit: Statement;
 }
@@ -97,6 +103,7 @@ function connect(options: SqliteCheckpointerOptions): { key: string; conn: Conne
       openedAt: 0,
       timer: undefined,
       commitError: undefined,
+      heads: new Map(),
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
     };
@@ -114,6 +121,7 @@ function commitNow(conn: Connection): void {
   conn.timer = undefined;
   if (!conn.open) return;
   conn.open = false;
+  conn.heads.clear();
   conn.commit.run();
 }
 
@@ -124,11 +132,20 @@ function throwPendingCommitError(conn: Connection): void {
   throw error;
 }
 
-/** Runs one write inside the connection's current group-commit transaction. */
-function write(conn: Connection, statement: Statement, params: unknown[]): void {
+/** Runs `work` inside the connection's current group-commit transaction (its own, when not batching). */
+function write(conn: Connection, work: () => void): void {
   throwPendingCommitError(conn);
   if (conn.interval === 0) {
-    statement.run(...params);
+    conn.begin.run();
+    try {
+      work();
+      conn.commit.run();
+    } catch (error) {
+      conn.db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      conn.heads.clear();
+    }
     return;
   }
   if (!conn.open) {
@@ -144,7 +161,7 @@ function write(conn: Connection, statement: Statement, params: unknown[]): void 
     }, conn.interval);
     conn.timer.unref();
   }
-  statement.run(...params);
+  work();
   if (performance.now() - conn.openedAt >= conn.interval) commitNow(conn);
 }
 
@@ -164,6 +181,9 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
   const latest = db.prepare(
     "SELECT seq, base_id FROM keel_checkpoints WHERE thread = ? AND ns = ? ORDER BY seq DESC LIMIT 1",
   );
+  const latestId = db.prepare(
+    "SELECT id FROM keel_checkpoints WHERE thread = ? AND ns = ? ORDER BY seq DESC LIMIT 1",
+  );
   const range = db.prepare(
     `SELECT ${COLUMNS} FROM keel_checkpoints WHERE thread = ? AND ns = ? AND seq BETWEEN ? AND ? AND base_id = ? ORDER BY seq`,
   );
@@ -182,20 +202,16 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
   }
 
   return {
-    async put(r: CheckpointRecord) {
+    async put(r: CheckpointRecord, expectedHead = r.parentId) {
       usable();
-      write(conn, insert, [
-        r.thread,
-        r.ns,
-        r.id,
-        r.parentId,
-        r.step,
-        r.kind,
-        r.baseId,
-        r.data,
-        r.meta,
-        r.createdAt,
-      ]);
+      write(conn, () => {
+        const key = `${r.thread}\u0000${r.ns}`;
+        const latest =
+          conn.heads.get(key) ?? (latestId.get(r.thread, r.ns) as { id: string } | undefined)?.id ?? null;
+        if (latest !== expectedHead) throw new ThreadConflictError(r.thread, r.ns, expectedHead, latest);
+        insert.run(r.thread, r.ns, r.id, r.parentId, r.step, r.kind, r.baseId, r.data, r.meta, r.createdAt);
+        if (conn.interval !== 0) conn.heads.set(key, r.id);
+      });
     },
     async chain(thread, ns, id) {
       usable();
@@ -213,7 +229,7 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     },
     async putTask(thread, ns, t: TaskRecord) {
       usable();
-      write(conn, upsertTask, [thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data]);
+      write(conn, () => upsertTask.run(thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data));
     },
     async tasks(thread, ns, checkpointId) {
       usable();

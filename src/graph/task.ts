@@ -84,17 +84,24 @@ class TaskContext implements NodeContext {
   interrupted: PendingInterrupt[] | undefined;
   onInterrupt: ((interrupts: PendingInterrupt[]) => void) | undefined;
 
+  private own: LazyAbort | undefined;
+
   constructor(
     private readonly run: RunState,
     private readonly task: Task,
     readonly attempt: number,
-    private readonly abort: LazyAbort,
+    private readonly stepAbort: LazyAbort,
   ) {
     this.runId = run.runId;
     this.thread = run.thread;
     this.node = task.node;
     this.superstep = run.head.step + 1;
     this.input = task.send?.input;
+  }
+
+  /** This attempt's own abort (created on first need): follows the step's, and fires alone on timeout or interrupt. */
+  get abort(): LazyAbort {
+    return (this.own ??= this.stepAbort.child());
   }
 
   get signal(): AbortSignal {
@@ -175,29 +182,68 @@ class TaskContext implements NodeContext {
 }
 
 /**
- * Runs one task to an outcome: retries and per-attempt timeouts per the node's options; an interrupt
- * ends the attempt as an outcome, not an error. Failures are thrown as Keel errors naming the node.
+ * Starts one task. A node without retry or timeout that returns synchronously yields its outcome
+ * synchronously, so a step of trivial nodes allocates no promise at all; everything else resolves to
+ * the outcome. Failures are Keel errors naming the node (a rejected promise, never a throw).
  */
-export async function runTask(run: RunState, task: Task, stepAbort: LazyAbort): Promise<TaskOutcome> {
+export function startTask(
+  run: RunState,
+  task: Task,
+  stepAbort: LazyAbort,
+): TaskOutcome | Promise<TaskOutcome> {
+  const node = task.spec;
+  if (node.retry || node.timeoutMs !== undefined) return runWithPolicies(run, task, stepAbort);
+  const ctx = new TaskContext(run, task, 1, stepAbort);
+  let result: unknown;
+  try {
+    result = node.fn(run.head.values, ctx);
+    if (!isThenable(result)) {
+      if (ctx.interrupted) return { kind: "interrupted", interrupts: ctx.interrupted };
+      return { kind: "done", update: run.spec.state.checkUpdate(result, "", node.name) };
+    }
+  } catch (error) {
+    return Promise.reject(wrapError(node.name, 1, error));
+  }
+  return settle(run, ctx, result, undefined).catch((error) => {
+    throw wrapError(node.name, 1, error);
+  });
+}
+
+async function runWithPolicies(run: RunState, task: Task, stepAbort: LazyAbort): Promise<TaskOutcome> {
   const node = task.spec;
   let attempts = 0;
   const attempt = (n: number): Promise<TaskOutcome> => {
     attempts = n;
-    return attemptOnce(run, task, n, stepAbort.child());
+    const ctx = new TaskContext(run, task, n, stepAbort);
+    let result: unknown;
+    try {
+      result = node.fn(run.head.values, ctx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return settle(run, ctx, result, node.timeoutMs);
   };
   try {
     if (!node.retry) return await attempt(1);
     return await node.retry.execute(({ attempt: retries }) => attempt(retries + 1), stepAbort.signal);
   } catch (error) {
-    if (isKeelError(error)) throw error;
-    throw new NodeError(node.name, attempts, error);
+    throw wrapError(node.name, attempts, error);
   }
 }
 
-function attemptOnce(run: RunState, task: Task, attempt: number, abort: LazyAbort): Promise<TaskOutcome> {
-  const node = task.spec;
+function wrapError(node: string, attempts: number, error: unknown): unknown {
+  return isKeelError(error) ? error : new NodeError(node, attempts, error);
+}
+
+/** Waits for a node's result, an interrupt, or its timeout, whichever comes first. */
+function settle(
+  run: RunState,
+  ctx: TaskContext,
+  result: unknown,
+  timeoutMs: number | undefined,
+): Promise<TaskOutcome> {
+  const name = ctx.node;
   return new Promise<TaskOutcome>((resolve, reject) => {
-    const ctx = new TaskContext(run, task, attempt, abort);
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
     const finish = (outcome: TaskOutcome | undefined, error?: unknown) => {
@@ -207,25 +253,22 @@ function attemptOnce(run: RunState, task: Task, attempt: number, abort: LazyAbor
       if (outcome) resolve(outcome);
       else reject(error);
     };
-    ctx.onInterrupt = (interrupts) => finish({ kind: "interrupted", interrupts });
-    if (node.timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        const error = new NodeTimeoutError(node.name, node.timeoutMs!);
-        abort.abort(error);
-        finish(undefined, error);
-      }, node.timeoutMs);
-    }
-    let result: unknown;
-    try {
-      result = node.fn(run.head.values, ctx);
-    } catch (error) {
-      finish(undefined, error);
+    if (ctx.interrupted) {
+      finish({ kind: "interrupted", interrupts: ctx.interrupted });
       return;
+    }
+    ctx.onInterrupt = (interrupts) => finish({ kind: "interrupted", interrupts });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        const error = new NodeTimeoutError(name, timeoutMs);
+        ctx.abort.abort(error);
+        finish(undefined, error);
+      }, timeoutMs);
     }
     const accept = (update: unknown) => {
       if (settled || ctx.interrupted) return;
       try {
-        finish({ kind: "done", update: run.spec.state.checkUpdate(update, "", node.name) });
+        finish({ kind: "done", update: run.spec.state.checkUpdate(update, "", name) });
       } catch (error) {
         finish(undefined, error);
       }

@@ -82,13 +82,18 @@ export class ThreadStore {
     return decodePending(await this.checkpointer.tasks(thread, ns, checkpointId));
   }
 
-  /** Writes the first checkpoint of a thread (or a fork): always a snapshot. */
-  async putSnapshot(thread: string, ns: string, head: Head): Promise<void> {
+  /** Writes the first checkpoint of a thread (or a fork, whose parent is not the head: pass the head). */
+  async putSnapshot(
+    thread: string,
+    ns: string,
+    head: Head,
+    expectedHead: string | null = head.parentId,
+  ): Promise<void> {
     const data = encode("The state", head.values);
     head.baseId = head.id;
     head.bytesSinceSnapshot = 0;
     head.knownStateBytes = data.length;
-    await this.checkpointer.put(this.record(thread, ns, head, "snapshot", data));
+    await this.checkpointer.put(this.record(thread, ns, head, "snapshot", data), expectedHead);
   }
 
   /** Writes the checkpoint after a barrier, as a delta unless a snapshot is now cheaper to keep. */

@@ -42,8 +42,10 @@ export interface NodeContext {
    */
   interrupt<R = unknown>(payload: unknown): Promise<R>;
   /**
-   * Runs `fn` once for this task: its result is recorded durably before this returns, and when the node
-   * runs again (retry, resume, crash recovery) the recorded result is returned without running `fn`.
+   * Runs `fn` once for this task: its result is committed before this returns, and when the node runs
+   * again (retry, resume, crash recovery) the recorded result is returned without running `fn`. Only a
+   * crash between `fn` finishing and that commit runs it again (at-least-once, like any durable
+   * execution), so make `fn` idempotent where the outside world allows (an idempotency key).
    */
   step<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
 }

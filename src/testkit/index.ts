@@ -1,0 +1,8 @@
+/**
+ * Test helpers for code built on Keel. They import vitest, so this folder is for test files only.
+ */
+export {
+  type CheckpointerHarness,
+  type ConformanceOptions,
+  checkpointerConformance,
+} from "./checkpointer-conformance.js";
