@@ -58,8 +58,10 @@ function describe(e: GraphEvent<Ticket>): string | undefined {
       return `step ${e.step}: ${e.nodes.join(" + ")}`;
     case "node-end":
       return `  ${e.node.padEnd(14)} ${JSON.stringify(e.update)} (${e.durationMs.toFixed(2)} ms)`;
-    case "interrupt":
-      return `  paused: ${(e.interrupts[0]?.payload as { question: string }).question}`;
+    case "interrupt": {
+      const payload = e.interrupts[0]?.payload as { question?: string } | undefined;
+      return `  paused: ${payload?.question ?? "(no question)"}`;
+    }
     case "run-end":
       return `run ${e.status}`;
     default:
