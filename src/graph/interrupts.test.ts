@@ -195,3 +195,16 @@ describe("durable steps", () => {
     await expect(app.invoke({}, { thread: "t" })).rejects.toThrow(/ctx.step\("fn"\).*cannot be stored/);
   });
 });
+
+describe("interrupts in nodes with punctuation in their names", () => {
+  it("a node named with dots and '>' pauses and resumes like any other", async () => {
+    const app = graph({ state: z.object({ answer: z.string().default("") }) })
+      .node("tools.approve>v2", async (_s, ctx) => ({ answer: await ctx.interrupt<string>("ok?") }))
+      .edge(START, "tools.approve>v2")
+      .edge("tools.approve>v2", END)
+      .compile({ checkpointer: memoryCheckpointer() });
+    const paused = await app.run({}, { thread: "t" });
+    expect(paused.interrupts.map((i) => i.id)).toEqual(["tools.approve>v2#0.0"]);
+    expect((await app.resume("t", "fine")).state.answer).toBe("fine");
+  });
+});

@@ -108,9 +108,8 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
       const started = runStep(run, tasks, stepAbort, step);
       const outcomes = Array.isArray(started) ? started : await started;
       stepsRun++;
-      const interrupts = outcomes.flatMap((r) => (r?.kind === "interrupted" ? r.interrupts : []));
-      if (interrupts.length) {
-        await saveInterrupts(run, tasks, outcomes, interrupts);
+      if (outcomes.some((r) => r?.kind === "interrupted")) {
+        await saveInterrupts(run, tasks, outcomes);
         const all = pendingInterrupts(run.pending);
         emit?.({ type: "interrupt", runId: run.runId, ns: run.ns, step, interrupts: all });
         return finish(run, "interrupted", all, stepsRun);
@@ -123,18 +122,22 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
     const status: RunStatus = error instanceof RunCancelledError ? "cancelled" : "failed";
     const wire = error instanceof KeelError ? error.toJSON() : { code: "INTERNAL", message: String(error) };
     emit?.({ type: "error", runId: run.runId, ns: run.ns, step: run.head.step, error: wire });
-    emit?.({
-      type: "run-end",
-      runId: run.runId,
-      ns: run.ns,
-      step: run.head.step,
-      status,
-      state: run.head.values,
-    });
+    emitRunEnd(run, status);
     throw error;
   } finally {
     o.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+function emitRunEnd(run: RunState, status: RunStatus): void {
+  run.emit?.({
+    type: "run-end",
+    runId: run.runId,
+    ns: run.ns,
+    step: run.head.step,
+    status,
+    state: run.head.values,
+  });
 }
 
 async function finish<S>(
@@ -144,14 +147,7 @@ async function finish<S>(
   steps: number,
 ): Promise<RunResult<S>> {
   await run.store?.checkpointer.flush();
-  run.emit?.({
-    type: "run-end",
-    runId: run.runId,
-    ns: run.ns,
-    step: run.head.step,
-    status,
-    state: run.head.values,
-  });
+  emitRunEnd(run, status);
   return {
     status,
     state: run.head.values as S,
@@ -431,20 +427,22 @@ async function saveInterrupts(
   run: RunState,
   tasks: Task[],
   outcomes: (TaskOutcome | undefined)[],
-  interrupts: PendingInterrupt[],
 ): Promise<void> {
-  for (const i of interrupts) {
-    // Interrupt ids start with the task id: "node#0.1", or "node#0>…" when raised inside a subgraph.
-    const taskId = i.id.slice(0, i.id.search(/[.>]/));
-    const record = { id: i.id, taskId, node: i.node, payload: i.payload };
-    run.pending.interrupts.set(i.id, record);
-    await run.store!.putTask(run.thread, run.ns, {
-      checkpointId: run.head.id,
-      taskId,
-      kind: "interrupt",
-      key: i.id,
-      data: encode(`The payload of an interrupt in node "${i.node}"`, record),
-    });
+  for (let t = 0; t < tasks.length; t++) {
+    const outcome = outcomes[t];
+    if (outcome?.kind !== "interrupted") continue;
+    const taskId = tasks[t]!.id;
+    for (const i of outcome.interrupts) {
+      const record = { id: i.id, taskId, node: i.node, payload: i.payload };
+      run.pending.interrupts.set(i.id, record);
+      await run.store!.putTask(run.thread, run.ns, {
+        checkpointId: run.head.id,
+        taskId,
+        kind: "interrupt",
+        key: i.id,
+        data: encode(`The payload of an interrupt in node "${i.node}"`, record),
+      });
+    }
   }
   await saveFinishedWrites(run, tasks, outcomes);
 }

@@ -156,17 +156,25 @@ export function materialize(state: StateModel, chain: CheckpointRecord[]): Head 
       owned,
     );
   }
-  const last = chain[chain.length - 1]!;
+  return headOf(chain[chain.length - 1]!, values, bytes, base.data.length);
+}
+
+function headOf(
+  r: CheckpointRecord,
+  values: Values,
+  bytesSinceSnapshot: number,
+  knownStateBytes: number,
+): Head {
   return {
-    id: last.id,
-    parentId: last.parentId,
-    step: last.step,
+    id: r.id,
+    parentId: r.parentId,
+    step: r.step,
     values,
-    meta: deserialize(last.meta) as CheckpointMeta,
-    createdAt: last.createdAt,
-    baseId: base.id,
-    bytesSinceSnapshot: bytes,
-    knownStateBytes: base.data.length,
+    meta: deserialize(r.meta) as CheckpointMeta,
+    createdAt: r.createdAt,
+    baseId: r.baseId,
+    bytesSinceSnapshot,
+    knownStateBytes,
   };
 }
 
@@ -185,17 +193,7 @@ export function materializeAll(state: StateModel, records: CheckpointRecord[]): 
       );
     }
     byId.set(r.id, values);
-    return {
-      id: r.id,
-      parentId: r.parentId,
-      step: r.step,
-      values,
-      meta: deserialize(r.meta) as CheckpointMeta,
-      createdAt: r.createdAt,
-      baseId: r.baseId,
-      bytesSinceSnapshot: 0,
-      knownStateBytes: 0,
-    };
+    return headOf(r, values, 0, 0);
   });
 }
 

@@ -8,7 +8,7 @@ import { memoryCheckpointer } from "../graph/memory-checkpointer.js";
 import { type SqliteCheckpointerOptions, sqliteCheckpointer } from "../graph/sqlite-checkpointer.js";
 import { type CheckpointerHarness, checkpointerConformance } from "./index.js";
 
-checkpointerConformance("memory", async () => ({ checkpointer: memoryCheckpointer() }));
+checkpointerConformance("memory", async () => ({ checkpointer: memoryCheckpointer() }), { durable: false });
 
 checkpointerConformance("sqlite", sqliteHarness({}));
 checkpointerConformance("sqlite, commitIntervalMs 0", sqliteHarness({ commitIntervalMs: 0 }));

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Checkpointer, CheckpointRecord, TaskRecord } from "../graph/checkpointer.js";
 
 /** What a backend's test file hands the suite for each test: a fresh, empty store. */
@@ -15,10 +15,10 @@ export interface CheckpointerHarness {
 
 export interface ConformanceOptions {
   /**
-   * Tests this backend is known to fail, by name. They run as `it.fails`, so the run stays green and a
-   * fix shows up as a failure that asks for the entry to be removed.
+   * Whether the backend keeps data across instances (default true; the harness must then give
+   * `reopen`). An in-memory backend passes false, and the tests that reopen storage are not declared.
    */
-  knownFailures?: readonly string[];
+  durable?: boolean;
 }
 
 /**
@@ -56,8 +56,8 @@ export function checkpointerConformance(
       await harness.cleanup?.();
     });
 
-    async function reopen(ctx: TestContext): Promise<Checkpointer> {
-      if (!harness.reopen) ctx.skip("this backend has no durable storage to reopen");
+    async function reopen(): Promise<Checkpointer> {
+      if (!harness.reopen) throw new Error("a durable backend's harness must provide reopen()");
       cp = await harness.reopen();
       closed = false;
       return cp;
@@ -67,11 +67,11 @@ export function checkpointerConformance(
       closed = true;
     }
 
-    const declared = new Set<string>();
-    function test(title: string, fn: (ctx: TestContext) => Promise<void>): void {
-      declared.add(title);
-      (options.knownFailures?.includes(title) ? it.fails : it)(title, fn);
-    }
+    const test = (title: string, fn: () => Promise<void>) => it(title, fn);
+    // Tests that reopen the storage exist only for durable backends.
+    const durableTest = (title: string, fn: () => Promise<void>) => {
+      if (options.durable !== false) it(title, fn);
+    };
 
     describe("put and chain", () => {
       test("chain without an id returns the chain of the latest checkpoint", async () => {
@@ -253,22 +253,22 @@ export function checkpointerConformance(
     });
 
     describe("durability", () => {
-      test("after flush a reopened instance sees every write", async (ctx) => {
+      durableTest("after flush a reopened instance sees every write", async () => {
         const records = [snap("s1"), delta("d1", "s1")];
         for (const r of records) await append(r);
         await cp.putTask("t1", "", task("step", "a#0", "quote", "j1"));
         await cp.flush();
-        const again = await reopen(ctx);
+        const again = await reopen();
         expect(await again.chain("t1", "")).toStrictEqual(records);
         expect(await again.tasks("t1", "", "s1")).toStrictEqual([task("step", "a#0", "quote", "j1")]);
       });
 
-      test("close then reopen keeps everything, and new writes continue the history", async (ctx) => {
+      durableTest("close then reopen keeps everything, and new writes continue the history", async () => {
         const records = [snap("s1"), delta("d1", "s1"), snap("sub", { ns: "sub#0@x" })];
         for (const r of records) await append(r);
         await cp.putTask("t1", "", task("writes", "a#0", "", "j{}"));
         await close();
-        const again = await reopen(ctx);
+        const again = await reopen();
         expect(await again.list("t1", "")).toStrictEqual(records.slice(0, 2));
         expect(await again.list("t1", "sub#0@x")).toStrictEqual(records.slice(2));
         expect(await again.tasks("t1", "", "s1")).toStrictEqual([task("writes", "a#0", "", "j{}")]);
@@ -299,7 +299,7 @@ export function checkpointerConformance(
         expect((await cp.tasks("t2", "", "s1")).map((t) => t.data)).toStrictEqual(["kept"]);
       });
 
-      test("a deleted thread starts afresh, and the deletion survives a reopen", async (ctx) => {
+      durableTest("a deleted thread starts afresh, and the deletion survives a reopen", async () => {
         await append(snap("s1", { data: "old" }));
         await append(delta("d1", "s1"));
         await cp.deleteThread("t1");
@@ -308,11 +308,11 @@ export function checkpointerConformance(
         await append(fresh);
         expect(await cp.list("t1", "")).toStrictEqual([fresh]);
         await cp.flush();
-        expect(await (await reopen(ctx)).list("t1", "")).toStrictEqual([fresh]);
+        expect(await (await reopen()).list("t1", "")).toStrictEqual([fresh]);
       });
     });
 
-    test("hundreds of interleaved writes to three threads come back complete and in order", async (ctx) => {
+    test("hundreds of interleaved writes to three threads come back complete and in order", async () => {
       const expected = new Map<string, CheckpointRecord[]>();
       // Three threads run at once, each waiting for its own writes, as concurrent runs do.
       await Promise.all(
@@ -347,11 +347,8 @@ export function checkpointerConformance(
       };
       await check(cp);
       await cp.flush();
-      if (harness.reopen) await check(await reopen(ctx));
+      if (harness.reopen) await check(await reopen());
     });
-
-    const unknown = (options.knownFailures ?? []).filter((t) => !declared.has(t));
-    if (unknown.length) throw new Error(`knownFailures names no test of the suite: ${unknown.join(", ")}`);
   });
 }
 
