@@ -252,31 +252,33 @@ export function checkpointerConformance(
       });
     });
 
-    describe("durability", () => {
-      durableTest("after flush a reopened instance sees every write", async () => {
-        const records = [snap("s1"), delta("d1", "s1")];
-        for (const r of records) await append(r);
-        await cp.putTask("t1", "", task("step", "a#0", "quote", "j1"));
-        await cp.flush();
-        const again = await reopen();
-        expect(await again.chain("t1", "")).toStrictEqual(records);
-        expect(await again.tasks("t1", "", "s1")).toStrictEqual([task("step", "a#0", "quote", "j1")]);
-      });
+    // Only durable backends have storage to reopen.
+    if (options.durable !== false)
+      describe("durability", () => {
+        durableTest("after flush a reopened instance sees every write", async () => {
+          const records = [snap("s1"), delta("d1", "s1")];
+          for (const r of records) await append(r);
+          await cp.putTask("t1", "", task("step", "a#0", "quote", "j1"));
+          await cp.flush();
+          const again = await reopen();
+          expect(await again.chain("t1", "")).toStrictEqual(records);
+          expect(await again.tasks("t1", "", "s1")).toStrictEqual([task("step", "a#0", "quote", "j1")]);
+        });
 
-      durableTest("close then reopen keeps everything, and new writes continue the history", async () => {
-        const records = [snap("s1"), delta("d1", "s1"), snap("sub", { ns: "sub#0@x" })];
-        for (const r of records) await append(r);
-        await cp.putTask("t1", "", task("writes", "a#0", "", "j{}"));
-        await close();
-        const again = await reopen();
-        expect(await again.list("t1", "")).toStrictEqual(records.slice(0, 2));
-        expect(await again.list("t1", "sub#0@x")).toStrictEqual(records.slice(2));
-        expect(await again.tasks("t1", "", "s1")).toStrictEqual([task("writes", "a#0", "", "j{}")]);
-        const d2 = delta("d2", "s1");
-        await append(d2, again);
-        expect(await again.chain("t1", "")).toStrictEqual([...records.slice(0, 2), d2]);
+        durableTest("close then reopen keeps everything, and new writes continue the history", async () => {
+          const records = [snap("s1"), delta("d1", "s1"), snap("sub", { ns: "sub#0@x" })];
+          for (const r of records) await append(r);
+          await cp.putTask("t1", "", task("writes", "a#0", "", "j{}"));
+          await close();
+          const again = await reopen();
+          expect(await again.list("t1", "")).toStrictEqual(records.slice(0, 2));
+          expect(await again.list("t1", "sub#0@x")).toStrictEqual(records.slice(2));
+          expect(await again.tasks("t1", "", "s1")).toStrictEqual([task("writes", "a#0", "", "j{}")]);
+          const d2 = delta("d2", "s1");
+          await append(d2, again);
+          expect(await again.chain("t1", "")).toStrictEqual([...records.slice(0, 2), d2]);
+        });
       });
-    });
 
     describe("deleteThread", () => {
       test("removes the thread's records and tasks in every namespace and nothing else", async () => {
