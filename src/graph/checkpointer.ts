@@ -59,8 +59,12 @@ export interface Checkpointer {
   /** Records or replaces (same checkpointId, taskId, kind, key) a task record. */
   putTask(thread: string, ns: string, record: TaskRecord): Promise<void>;
   tasks(thread: string, ns: string, checkpointId: string): Promise<TaskRecord[]>;
-  /** Makes everything written so far durable (a backend may batch writes until then). */
-  flush(): Promise<void>;
+  /**
+   * Makes everything written so far durable (a backend may batch writes until then). With `thread`,
+   * also rejects if writes of that thread were lost since its last flush (a batch rolled back by a
+   * disk error), so that no run reports success for checkpoints that are not there.
+   */
+  flush(thread?: string): Promise<void>;
   /** Removes a thread and all its namespaces. */
   deleteThread(thread: string): Promise<void>;
   close(): Promise<void>;

@@ -136,7 +136,7 @@ export class CompiledGraph<S extends Record<string, unknown>> {
       knownStateBytes: 0,
     };
     await store.putSnapshot(target, "", head, targetHead?.id ?? null);
-    await store.checkpointer.flush();
+    await store.checkpointer.flush(target);
     return snapshot<S>(target, head, []);
   }
 

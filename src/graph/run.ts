@@ -118,7 +118,7 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
     }
     return finish(run, "done", [], stepsRun);
   } catch (error) {
-    await run.store?.checkpointer.flush().catch(() => {});
+    await run.store?.checkpointer.flush(run.thread).catch(() => {});
     const status: RunStatus = error instanceof RunCancelledError ? "cancelled" : "failed";
     const wire = error instanceof KeelError ? error.toJSON() : { code: "INTERNAL", message: String(error) };
     emit?.({ type: "error", runId: run.runId, ns: run.ns, step: run.head.step, error: wire });
@@ -146,7 +146,7 @@ async function finish<S>(
   interrupts: PendingInterrupt[],
   steps: number,
 ): Promise<RunResult<S>> {
-  await run.store?.checkpointer.flush();
+  await run.store?.checkpointer.flush(run.thread);
   emitRunEnd(run, status);
   return {
     status,
@@ -228,7 +228,7 @@ async function openRun(o: RunOptions): Promise<RunState> {
         data: encode("The resume value", value),
       });
     }
-    await store!.checkpointer.flush();
+    await store!.checkpointer.flush(thread);
   }
   return run;
 }
@@ -420,7 +420,7 @@ async function saveFinishedWrites(
       data: encode(`The update of node "${task.node}"`, o.update),
     });
   }
-  await run.store.checkpointer.flush();
+  await run.store.checkpointer.flush(run.thread);
 }
 
 async function saveInterrupts(

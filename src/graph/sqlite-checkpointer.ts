@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Statement } from "better-sqlite3";
 import { migrate, openSqlite, type SqliteDatabase } from "../db/index.js";
+import { KeelError } from "../errors/index.js";
 import type { Checkpointer, CheckpointRecord, TaskRecord } from "./checkpointer.js";
 import { ThreadConflictError } from "./errors.js";
 
@@ -79,14 +80,21 @@ interface Connection {
   open: boolean;
   openedAt: number;
   timer: NodeJS.Timeout | undefined;
-  commitError: unknown;
   /**
    * Latest checkpoint id per "thread\0ns" written in the open transaction. While it is open this
    * process holds the write lock, so nobody else can have moved those heads: no need to look again.
    */
   heads: Map<string, string>;
+  /** Threads with writes in the open transaction, and threads whose writes a rollback lost. */
+  batchThreads: Set<string>;
+  lost: Map<string, unknown>;
   begin: Statement;
   commit: Statement;
+}
+
+/** @internal For tests that need to break the shared connection (e.g. fill the disk). */
+export function sharedConnectionFor(file: string): SqliteDatabase | undefined {
+  return shared.get(path.resolve(file))?.db;
 }
 
 function connect(options: SqliteCheckpointerOptions): { key: string; conn: Connection } {
@@ -102,8 +110,9 @@ function connect(options: SqliteCheckpointerOptions): { key: string; conn: Conne
       open: false,
       openedAt: 0,
       timer: undefined,
-      commitError: undefined,
       heads: new Map(),
+      batchThreads: new Set(),
+      lost: new Map(),
       begin: db.prepare("BEGIN IMMEDIATE"),
       commit: db.prepare("COMMIT"),
     };
@@ -122,26 +131,38 @@ function commitNow(conn: Connection): void {
   if (!conn.open) return;
   conn.open = false;
   conn.heads.clear();
-  conn.commit.run();
+  try {
+    conn.commit.run();
+    conn.batchThreads.clear();
+  } catch (error) {
+    abandonBatch(conn, error);
+    throw error;
+  }
 }
 
-function throwPendingCommitError(conn: Connection): void {
-  if (conn.commitError === undefined) return;
-  const error = conn.commitError;
-  conn.commitError = undefined;
-  throw error;
+/**
+ * The open transaction is gone (SQLite rolls back by itself on disk-full and I/O errors): remember
+ * which threads lost writes so that their runs fail at their next flush instead of reporting success.
+ */
+function abandonBatch(conn: Connection, error: unknown): void {
+  if (conn.db.inTransaction) conn.db.exec("ROLLBACK");
+  for (const thread of conn.batchThreads) conn.lost.set(thread, error);
+  conn.batchThreads.clear();
+  conn.heads.clear();
+  conn.open = false;
+  if (conn.timer) clearTimeout(conn.timer);
+  conn.timer = undefined;
 }
 
 /** Runs `work` inside the connection's current group-commit transaction (its own, when not batching). */
-function write(conn: Connection, work: () => void): void {
-  throwPendingCommitError(conn);
+function write(conn: Connection, thread: string, work: () => void): void {
   if (conn.interval === 0) {
     conn.begin.run();
     try {
       work();
       conn.commit.run();
     } catch (error) {
-      conn.db.exec("ROLLBACK");
+      if (conn.db.inTransaction) conn.db.exec("ROLLBACK");
       throw error;
     } finally {
       conn.heads.clear();
@@ -155,13 +176,20 @@ function write(conn: Connection, work: () => void): void {
     conn.timer = setTimeout(() => {
       try {
         commitNow(conn);
-      } catch (error) {
-        conn.commitError = error;
+      } catch {
+        // abandonBatch recorded the threads that lost writes; their next flush reports it.
       }
     }, conn.interval);
     conn.timer.unref();
   }
-  work();
+  try {
+    work();
+  } catch (error) {
+    // A refused write (a conflict) leaves the transaction as it was; a failed statement may not.
+    if (!conn.db.inTransaction) abandonBatch(conn, error);
+    throw error;
+  }
+  conn.batchThreads.add(thread);
   if (performance.now() - conn.openedAt >= conn.interval) commitNow(conn);
 }
 
@@ -204,7 +232,7 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
   return {
     async put(r: CheckpointRecord, expectedHead = r.parentId) {
       usable();
-      write(conn, () => {
+      write(conn, r.thread, () => {
         const key = `${r.thread}\u0000${r.ns}`;
         const latest =
           conn.heads.get(key) ?? (latestId.get(r.thread, r.ns) as { id: string } | undefined)?.id ?? null;
@@ -229,7 +257,7 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     },
     async putTask(thread, ns, t: TaskRecord) {
       usable();
-      write(conn, () => upsertTask.run(thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data));
+      write(conn, thread, () => upsertTask.run(thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data));
     },
     async tasks(thread, ns, checkpointId) {
       usable();
@@ -249,10 +277,19 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
         data: r.data,
       }));
     },
-    async flush() {
+    async flush(thread) {
       usable();
-      throwPendingCommitError(conn);
       commitNow(conn);
+      if (thread !== undefined && conn.lost.has(thread)) {
+        const cause = conn.lost.get(thread);
+        conn.lost.delete(thread);
+        throw new KeelError(
+          "CHECKPOINT_LOST",
+          `Checkpoints of thread "${thread}" were not committed: ${(cause as Error)?.message ?? String(cause)}. ` +
+            "Free disk space or fix the storage, then continue the thread with invoke(null, { thread }) from its last durable checkpoint.",
+          { cause },
+        );
+      }
     },
     async deleteThread(thread) {
       usable();

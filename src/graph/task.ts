@@ -161,7 +161,7 @@ class TaskContext implements NodeContext {
         data,
       });
       // The whole point of a durable step: its result is on disk before the node goes on.
-      await this.run.store.checkpointer.flush();
+      await this.run.store.checkpointer.flush(this.run.thread);
     }
     return value;
   }
