@@ -60,15 +60,12 @@ export function migrate(db: SqliteDatabase, scope: string, migrations: readonly 
   db.exec(
     "CREATE TABLE IF NOT EXISTS keel_migrations (scope TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL, PRIMARY KEY (scope, id))",
   );
-  const applied = new Set(
-    (db.prepare("SELECT id FROM keel_migrations WHERE scope = ?").all(scope) as { id: number }[]).map(
-      (r) => r.id,
-    ),
-  );
+  const isApplied = db.prepare("SELECT 1 FROM keel_migrations WHERE scope = ? AND id = ?");
   const record = db.prepare("INSERT INTO keel_migrations (scope, id, name, applied_at) VALUES (?, ?, ?, ?)");
   for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
-    if (applied.has(m.id)) continue;
+    // Checked inside the write transaction: two processes opening a new file apply each migration once.
     db.transaction(() => {
+      if (isApplied.get(scope, m.id)) return;
       db.exec(m.sql);
       record.run(scope, m.id, m.name, Date.now());
     }).immediate();

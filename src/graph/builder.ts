@@ -84,6 +84,7 @@ export class GraphBuilder<S extends Record<string, unknown>> {
   compile(options: CompileOptions = {}): CompiledGraph<S> {
     const problems: DefinitionProblem[] = [];
     const state = new StateModel(this.schema, this.reducers);
+    for (const message of state.problems) problems.push({ code: "INVALID_OPTION", message });
     for (const key of state.unknownReducerKeys(this.reducers)) {
       problems.push({
         code: "UNKNOWN_STATE_KEY",

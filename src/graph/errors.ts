@@ -67,8 +67,8 @@ export class StepLimitError extends KeelError {
     super(
       "STEP_LIMIT",
       `The run reached maxSteps (${maxSteps}) with nodes still to run (${next.join(", ")}). ` +
-        "If the graph needs more steps, raise maxSteps in compile() or invoke(); the thread is checkpointed and " +
-        "invoke(null, { thread }) continues it. If it should have ended, check the branch that loops.",
+        "If the graph needs more steps, raise maxSteps in compile() or invoke(); with a checkpointer, " +
+        "invoke(null, { thread }) continues the thread. If it should have ended, check the branch that loops.",
     );
     this.maxSteps = maxSteps;
   }
@@ -114,7 +114,8 @@ export class NodeError extends KeelError {
     super(
       "NODE_FAILED",
       `Node "${node}" failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${detail}. ` +
-        "Writes of nodes that finished in the same step are saved; fix the cause and invoke(null, { thread }) to continue.",
+        "With a checkpointer, the writes of nodes that finished in the same step are saved: fix the cause and " +
+        "invoke(null, { thread }) to continue.",
       { cause },
     );
     this.node = node;
@@ -127,19 +128,35 @@ export class RunCancelledError extends KeelError {
     const detail = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
     super(
       "RUN_CANCELLED",
-      `The run was cancelled${detail ? ` (${detail})` : ""}. Finished work is checkpointed; invoke(null, { thread }) continues it.`,
+      `The run was cancelled${detail ? ` (${detail})` : ""}. With a checkpointer, finished work is saved and ` +
+        "invoke(null, { thread }) continues the thread.",
       { cause: reason },
     );
   }
 }
 
 export class InvalidRouteError extends KeelError {
-  constructor(from: string, value: unknown, known: string[]) {
+  constructor(from: string, returned: string, known: string[]) {
     super(
       "INVALID_ROUTE",
-      `The branch from "${from}" returned ${describe(value)}, which is not a node of this graph. ` +
+      `The branch from "${from}" returned ${returned}, which is not a node of this graph (or not among its paths). ` +
         `Return one of ${known.map((k) => `"${k}"`).join(", ")}, END, an array of them, or send(node, input) packets.`,
     );
+  }
+}
+
+/** A branch's router threw; the original error is `cause`. */
+export class BranchError extends KeelError {
+  readonly from: string;
+  constructor(from: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      "BRANCH_FAILED",
+      `The router of the branch from "${from}" threw: ${detail}. The step's updates are saved; with a checkpointer, ` +
+        "fix the router and invoke(null, { thread }) to continue.",
+      { cause },
+    );
+    this.from = from;
   }
 }
 
@@ -169,15 +186,6 @@ export class SerializationError extends KeelError {
         "typed arrays, RegExp and URL; keep functions, class instances and streams out of it.",
       { cause },
     );
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return `"${value}"`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
   }
 }
 

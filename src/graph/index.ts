@@ -3,6 +3,7 @@ export type { Checkpointer, CheckpointRecord, TaskRecord } from "./checkpointer.
 export { CompiledGraph, type RunCallOptions } from "./compiled.js";
 export { END, isSend, type Send, START, send } from "./constants.js";
 export {
+  BranchError,
   ConcurrentUpdateError,
   type DefinitionProblem,
   GraphDefinitionError,

@@ -13,6 +13,7 @@ const HASH_ABOVE = 256;
 export class LoopDetector {
   private readonly firstSeen = new Map<string, number>();
   private readonly cache = new WeakMap<object, string>();
+  private readonly identities = new Map<object, number>();
 
   constructor(private readonly state: StateModel) {}
 
@@ -29,22 +30,39 @@ export class LoopDetector {
     let fp = "";
     for (const key of this.state.keyNames) {
       const value = head.values[key];
-      if (Array.isArray(value) && this.state.isAppend(key)) fp += `#${value.length}\u0000`;
-      else fp += `${this.valueFingerprint(value)}\u0000`;
+      const kind = this.state.reducerKind(key);
+      if (Array.isArray(value) && kind === "append") fp += `#${value.length}\u0000`;
+      // A custom reducer may change its value in place, so its value object proves nothing.
+      else fp += `${this.valueFingerprint(value, kind !== "custom")}\u0000`;
     }
     fp += serialize(head.meta.next);
     if (Object.keys(head.meta.joins).length) fp += serialize(head.meta.joins);
     return shorten(fp);
   }
 
-  private valueFingerprint(value: unknown): string {
-    if (typeof value !== "object" || value === null) return serialize(value);
-    let fp = this.cache.get(value);
+  private valueFingerprint(value: unknown, cacheable: boolean): string {
+    if (typeof value !== "object" || value === null) return this.describe(value);
+    let fp = cacheable ? this.cache.get(value) : undefined;
     if (fp === undefined) {
-      fp = shorten(serialize(value));
-      this.cache.set(value, fp);
+      fp = shorten(this.describe(value));
+      if (cacheable) this.cache.set(value, fp);
     }
     return fp;
+  }
+
+  /**
+   * The serialized value; for what cannot be serialized (a client object in a graph without a
+   * checkpointer), its identity: the same object is the same state, another object is not.
+   */
+  private describe(value: unknown): string {
+    try {
+      return serialize(value);
+    } catch {
+      if ((typeof value !== "object" && typeof value !== "function") || value === null) return String(value);
+      let id = this.identities.get(value);
+      if (id === undefined) this.identities.set(value, (id = this.identities.size));
+      return `@${id}`;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { KeelError } from "../errors/index.js";
 import { END, isSend } from "./constants.js";
 import {
+  BranchError,
   ConcurrentUpdateError,
   InvalidRouteError,
   LoopDetectedError,
@@ -21,7 +22,7 @@ import {
   type TaskSpec,
   type ThreadStore,
 } from "./thread-store.js";
-import type { GraphEvent, PendingInterrupt, RunStatus } from "./types.js";
+import type { GraphEvent, PendingInterrupt, RouterResult, RunStatus } from "./types.js";
 
 type Values = Record<string, unknown>;
 
@@ -90,7 +91,9 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
   o.signal?.addEventListener("abort", onAbort, { once: true });
   emit?.({ type: "run-start", runId: run.runId, thread: run.thread, ns: run.ns, step: run.head.step });
   try {
-    loop?.seen(run.head, run.head.step);
+    // After a resume the node gets an answer from outside the state, so coming back to the state it
+    // paused in is not a loop.
+    if (o.request.kind !== "resume") loop?.seen(run.head, run.head.step);
     for (;;) {
       const next = run.head.meta.next;
       if (next.length === 0) break;
@@ -112,11 +115,17 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
         await saveInterrupts(run, tasks, outcomes);
         const all = pendingInterrupts(run.pending);
         emit?.({ type: "interrupt", runId: run.runId, ns: run.ns, step, interrupts: all });
-        return finish(run, "interrupted", all, stepsRun);
+        return await finish(run, "interrupted", all, stepsRun);
       }
-      await barrier(run, tasks, outcomes, step, loop);
+      try {
+        await barrier(run, tasks, outcomes, step, loop);
+      } catch (error) {
+        // The step's nodes finished; keep their writes so that continuing does not run them again.
+        await saveFinishedWrites(run, tasks, outcomes).catch(() => {});
+        throw error;
+      }
     }
-    return finish(run, "done", [], stepsRun);
+    return await finish(run, "done", [], stepsRun);
   } catch (error) {
     await run.store?.checkpointer.flush(run.thread).catch(() => {});
     const status: RunStatus = error instanceof RunCancelledError ? "cancelled" : "failed";
@@ -263,7 +272,12 @@ export function newHead(
 }
 
 function resumeValues(thread: string, waiting: PendingInterrupt[], value: unknown): [string, unknown][] {
-  if (waiting.length === 1) return [[waiting[0]!.id, value]];
+  if (waiting.length === 1) {
+    const id = waiting[0]!.id;
+    // The keyed form works with one pending interrupt too.
+    const keyed = isPlainObject(value) && Object.keys(value).length === 1 && Object.hasOwn(value, id);
+    return [[id, keyed ? (value as Record<string, unknown>)[id] : value]];
+  }
   const ids = new Set(waiting.map((w) => w.id));
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ThreadStateError(
@@ -284,6 +298,10 @@ function resumeValues(thread: string, waiting: PendingInterrupt[], value: unknow
     );
   }
   return entries;
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 export function pendingInterrupts(pending: PendingRecords): PendingInterrupt[] {
@@ -522,6 +540,17 @@ async function barrier(
   });
 }
 
+function describeTarget(target: unknown): string {
+  if (isSend(target))
+    return target.node === END ? "send(END) (a packet cannot go to END)" : `send("${target.node}")`;
+  if (typeof target === "string") return `"${target}"`;
+  try {
+    return JSON.stringify(target) ?? String(target);
+  } catch {
+    return String(target);
+  }
+}
+
 /** The tasks that START triggers for a new run. */
 export async function startTasks(spec: GraphSpec, values: Values): Promise<TaskSpec[]> {
   return nextTasks(spec, [{ node: "__start__" } as Task], values, {});
@@ -560,15 +589,18 @@ async function nextTasks(
     const branches = spec.branches.get(t.node);
     if (branches) {
       for (const b of branches) {
-        const result = await b.router(values);
+        let result: RouterResult;
+        try {
+          result = await b.router(values);
+        } catch (cause) {
+          throw new BranchError(b.from, cause);
+        }
         const targets = Array.isArray(result) ? result : [result];
         for (const target of targets) {
           const node = isSend(target) ? target.node : target;
           const known = typeof node === "string" && (node === END ? !isSend(target) : spec.nodes.has(node));
           if (!known || (b.paths && !b.paths.includes(node))) {
-            throw new InvalidRouteError(b.from, isSend(target) ? `send("${String(node)}")` : target, [
-              ...(b.paths ?? spec.nodes.keys()),
-            ]);
+            throw new InvalidRouteError(b.from, describeTarget(target), [...(b.paths ?? spec.nodes.keys())]);
           }
           if (isSend(target)) (sends ??= []).push({ node, send: { input: target.input } });
           else trigger(node);

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { Statement } from "better-sqlite3";
 import { migrate, openSqlite, type SqliteDatabase } from "../db/index.js";
@@ -94,11 +95,11 @@ interface Connection {
 
 /** @internal For tests that need to break the shared connection (e.g. fill the disk). */
 export function sharedConnectionFor(file: string): SqliteDatabase | undefined {
-  return shared.get(path.resolve(file))?.db;
+  return shared.get(canonicalPath(file))?.db;
 }
 
 function connect(options: SqliteCheckpointerOptions): { key: string; conn: Connection } {
-  const key = options.path === ":memory:" ? `:memory:${Math.random()}` : path.resolve(options.path);
+  const key = options.path === ":memory:" ? `:memory:${Math.random()}` : canonicalPath(options.path);
   let conn = shared.get(key);
   if (!conn) {
     const db = openSqlite(options.path);
@@ -117,12 +118,21 @@ function connect(options: SqliteCheckpointerOptions): { key: string; conn: Conne
       commit: db.prepare("COMMIT"),
     };
     shared.set(key, conn);
-  } else if (options.commitIntervalMs !== undefined) {
-    // The shortest interval asked for wins: nobody gets less durability than they configured.
-    conn.interval = Math.min(conn.interval, options.commitIntervalMs);
+  } else if (options.commitIntervalMs !== undefined && options.commitIntervalMs < conn.interval) {
+    // The shortest interval asked for wins: nobody gets less durability than they configured. A batch
+    // open under the old interval is committed first.
+    commitNow(conn);
+    conn.interval = options.commitIntervalMs;
   }
   conn.users++;
   return { key, conn };
+}
+
+/** The same file reached through a symlinked folder must share the connection too. */
+function canonicalPath(file: string): string {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(fs.realpathSync(dir), path.basename(file));
 }
 
 function commitNow(conn: Connection): void {
@@ -154,9 +164,23 @@ function abandonBatch(conn: Connection, error: unknown): void {
   conn.timer = undefined;
 }
 
+/** Tells a thread, once, that a rolled-back batch lost some of its writes. */
+function throwIfLost(conn: Connection, thread: string): void {
+  if (!conn.lost.has(thread)) return;
+  const cause = conn.lost.get(thread);
+  conn.lost.delete(thread);
+  throw new KeelError(
+    "CHECKPOINT_LOST",
+    `Checkpoints of thread "${thread}" were not committed: ${(cause as Error)?.message ?? String(cause)}. ` +
+      "Free disk space or fix the storage, then continue the thread with invoke(null, { thread }) from its last durable checkpoint.",
+    { cause },
+  );
+}
+
 /** Runs `work` inside the connection's current group-commit transaction (its own, when not batching). */
 function write(conn: Connection, thread: string, work: () => void): void {
   if (conn.interval === 0) {
+    if (conn.open) commitNow(conn);
     conn.begin.run();
     try {
       work();
@@ -226,12 +250,18 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
   const deleteWrites = db.prepare("DELETE FROM keel_writes WHERE thread = ?");
 
   function usable(): void {
-    if (closed) throw new Error("this checkpointer is closed; create a new one with sqliteCheckpointer()");
+    if (closed) {
+      throw new KeelError(
+        "CHECKPOINTER_CLOSED",
+        `The checkpointer on ${options.path} is closed. Compile the graph again with a new sqliteCheckpointer({ path }).`,
+      );
+    }
   }
 
   return {
     async put(r: CheckpointRecord, expectedHead = r.parentId) {
       usable();
+      throwIfLost(conn, r.thread);
       write(conn, r.thread, () => {
         const key = `${r.thread}\u0000${r.ns}`;
         const latest =
@@ -257,6 +287,7 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     },
     async putTask(thread, ns, t: TaskRecord) {
       usable();
+      throwIfLost(conn, thread);
       write(conn, thread, () => upsertTask.run(thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data));
     },
     async tasks(thread, ns, checkpointId) {
@@ -280,16 +311,7 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     async flush(thread) {
       usable();
       commitNow(conn);
-      if (thread !== undefined && conn.lost.has(thread)) {
-        const cause = conn.lost.get(thread);
-        conn.lost.delete(thread);
-        throw new KeelError(
-          "CHECKPOINT_LOST",
-          `Checkpoints of thread "${thread}" were not committed: ${(cause as Error)?.message ?? String(cause)}. ` +
-            "Free disk space or fix the storage, then continue the thread with invoke(null, { thread }) from its last durable checkpoint.",
-          { cause },
-        );
-      }
+      if (thread !== undefined) throwIfLost(conn, thread);
     },
     async deleteThread(thread) {
       usable();
@@ -302,10 +324,13 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     async close() {
       if (closed) return;
       closed = true;
-      commitNow(conn);
-      if (--conn.users === 0) {
-        shared.delete(key);
-        conn.db.close();
+      try {
+        commitNow(conn);
+      } finally {
+        if (--conn.users === 0) {
+          shared.delete(key);
+          conn.db.close();
+        }
       }
     },
   };

@@ -3,7 +3,7 @@ import { InvalidUpdateError, type StateIssue, StateValidationError } from "./err
 import type { Reducer, ReducerFn, StateSchema } from "./types.js";
 
 type Values = Record<string, unknown>;
-type ReducerKind = "replace" | "append" | "merge" | "custom";
+export type ReducerKind = "replace" | "append" | "merge" | "custom";
 
 interface KeyModel {
   kind: ReducerKind;
@@ -18,12 +18,17 @@ export class StateModel {
   readonly keys: ReadonlyMap<string, KeyModel>;
   readonly keyNames: readonly string[];
 
+  /** Reducer/schema combinations that cannot work, reported by compile(). */
+  readonly problems: string[] = [];
+
   constructor(schema: StateSchema, reducers: Record<string, Reducer> = {}) {
     this.schema = schema;
     const shape = schema.shape as Record<string, z.ZodType>;
     const keys = new Map<string, KeyModel>();
     for (const name of Object.keys(shape)) {
-      keys.set(name, keyModel(shape[name]!, reducers[name] ?? "replace"));
+      const model = keyModel(shape[name]!, reducers[name] ?? "replace");
+      if (typeof model === "string") this.problems.push(`reducers.${name}: ${model}`);
+      else keys.set(name, model);
     }
     this.keys = keys;
     this.keyNames = [...keys.keys()];
@@ -31,7 +36,11 @@ export class StateModel {
 
   /** Reducer keys that are not in the schema (reported by compile()). */
   unknownReducerKeys(reducers: Record<string, Reducer>): string[] {
-    return Object.keys(reducers).filter((k) => !this.keys.has(k));
+    return Object.keys(reducers).filter((k) => !Object.hasOwn(this.schema.shape, k));
+  }
+
+  reducerKind(key: string): ReducerKind | undefined {
+    return this.keys.get(key)?.kind;
   }
 
   isAppend(key: string): boolean {
@@ -69,7 +78,12 @@ export class StateModel {
       Array.isArray(update) ||
       Object.getPrototypeOf(update) !== Object.prototype
     ) {
-      const message = `expected an object of state keys (or nothing), got ${Array.isArray(update) ? "an array" : typeof update}`;
+      const got = Array.isArray(update)
+        ? "an array"
+        : typeof update === "object"
+          ? `an instance of ${(update as object).constructor?.name ?? "a class"}`
+          : typeof update;
+      const message = `expected a plain object of state keys (or nothing), got ${got}`;
       if (node) throw new InvalidUpdateError(node, message);
       throw new StateValidationError(source, [{ path: [], message }]);
     }
@@ -152,11 +166,11 @@ function appendReducer(current: unknown, update: unknown): unknown[] {
 
 function mergeReducer(current: unknown, update: unknown): unknown {
   if (update === undefined) return current;
-  if (typeof update !== "object" || update === null || Array.isArray(update)) return update;
-  return { ...((current as object | undefined) ?? {}), ...update };
+  return { ...((current as object | undefined) ?? {}), ...(update as object) };
 }
 
-function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel {
+/** The model of one key, or why its reducer cannot work with its schema. */
+function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel | string {
   const check = (s: z.ZodType) => (value: unknown) => {
     const r = s.safeParse(value);
     return r.success
@@ -168,25 +182,29 @@ function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel {
     case "replace":
       return { kind: "replace", reduce: (_c, u) => u, check: check(schema) };
     case "append": {
-      const element = arrayElement(schema);
-      return { kind: "append", reduce: appendReducer, check: element ? check(element) : undefined };
+      const inner = unwrap(schema);
+      if (inner?._zod.def.type !== "array") return '"append" needs an array schema (z.array(...))';
+      return { kind: "append", reduce: appendReducer, check: check((inner._zod.def as any).element) };
     }
-    case "merge":
-      return { kind: "merge", reduce: mergeReducer, check: undefined };
+    case "merge": {
+      const inner = unwrap(schema);
+      const type = inner?._zod.def.type;
+      // An update is some entries of the object: checked against the partial object (or the record).
+      if (type === "object")
+        return { kind: "merge", reduce: mergeReducer, check: check((inner as any).partial()) };
+      if (type === "record") return { kind: "merge", reduce: mergeReducer, check: check(inner!) };
+      return '"merge" needs an object or record schema (z.object(...) or z.record(...))';
+    }
     default:
-      throw new TypeError(
-        `unknown reducer "${String(reducer)}": use "replace", "append", "merge" or a function`,
-      );
+      return `unknown reducer "${String(reducer)}": use "replace", "append", "merge" or a function`;
   }
 }
 
-/** The element schema of an array schema, looking through default/optional/nullable wrappers. */
-function arrayElement(schema: z.ZodType): z.ZodType | undefined {
+/** The schema inside default/optional/nullable wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType | undefined {
   let s: any = schema;
-  for (let i = 0; i < 8 && s; i++) {
-    const def = s._zod?.def;
-    if (!def) return undefined;
-    if (def.type === "array") return def.element;
+  for (let i = 0; i < 8 && s?._zod; i++) {
+    const def = s._zod.def;
     if (
       def.type === "default" ||
       def.type === "optional" ||
@@ -196,7 +214,7 @@ function arrayElement(schema: z.ZodType): z.ZodType | undefined {
       s = def.innerType;
       continue;
     }
-    return undefined;
+    return s;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { CompiledGraph } from "./compiled.js";
+import { InvalidUpdateError } from "./errors.js";
 import type { RunRequest } from "./run.js";
 import { serialize } from "./serde.js";
 import type { StateModel } from "./state.js";
@@ -23,9 +24,16 @@ export function subgraphNode(sub: CompiledGraph<any>, parentState: StateModel): 
     const hooks = (ctx as unknown as { [SUBGRAPH_HOOKS]: SubgraphHooks })[SUBGRAPH_HOOKS];
     const { run, task } = hooks;
     const store = sub.storeFor(run.store);
-    const ns = `${run.ns ? `${run.ns}/` : ""}${task.id}@${run.head.id}`;
-    const input: Values = {};
+    // Unique per parent step; without a parent checkpointer the head has no id, so the run id and
+    // step stand in (a subgraph with its own checkpointer must never continue an older run's thread).
+    const at = hooks.checkpointId || `${run.runId}:${run.head.step}`;
+    const ns = `${run.ns ? `${run.ns}/` : ""}${task.id}@${at}`;
+    let input: Values = {};
     for (const key of shared) input[key] = state[key];
+    // A send() packet to a subgraph is its input (on top of the shared keys).
+    if (task.send && typeof task.send.input === "object" && task.send.input !== null) {
+      input = { ...input, ...(task.send.input as Values) };
+    }
 
     let request: RunRequest = { kind: "input", input };
     const existing = store ? await store.load(run.thread, ns) : undefined;
@@ -60,12 +68,18 @@ export function subgraphNode(sub: CompiledGraph<any>, parentState: StateModel): 
       emit: run.emit,
     });
     if (result.status === "interrupted") return hooks.forward(result.interrupts);
-    return changes(shared, parentState, state, result.state);
+    // Compared with what the subgraph was given, so keys a send() packet set are not "changes".
+    return changes(task.node, shared, parentState, input, result.state);
   };
 }
 
-/** What the subgraph changed in the shared keys, as an update the parent's reducers can take. */
+/**
+ * What the subgraph changed in the shared keys, as an update the parent's reducers turn into exactly
+ * the subgraph's values: new items for "append", changed entries for "merge", the value for "replace".
+ * A custom reducer has no such inverse, so a change to such a key is refused rather than guessed.
+ */
 function changes(
+  node: string,
   shared: string[],
   parentState: StateModel,
   before: Values,
@@ -75,12 +89,47 @@ function changes(
   for (const key of shared) {
     const a = before[key];
     const b = after[key];
-    if (parentState.isAppend(key) && Array.isArray(a) && Array.isArray(b) && b.length >= a.length) {
-      if (b.length > a.length) (update ??= {})[key] = b.slice(a.length);
-      continue;
+    if (a === b || same(a, b)) continue;
+    const kind = parentState.reducerKind(key);
+    if (kind === "append" && Array.isArray(a) && Array.isArray(b) && b.length >= a.length) {
+      (update ??= {})[key] = b.slice(a.length);
+    } else if (kind === "merge" && isPlainObject(a) && isPlainObject(b)) {
+      const removed = Object.keys(a).filter((k) => !(k in b));
+      if (removed.length)
+        throw cannotExpress(node, key, `it removed ${removed.join(", ")}, which "merge" cannot do`);
+      const changed: Values = {};
+      for (const k of Object.keys(b)) if (!same(a[k], b[k])) changed[k] = b[k];
+      (update ??= {})[key] = changed;
+    } else if (kind === "replace") {
+      (update ??= {})[key] = b;
+    } else {
+      throw cannotExpress(
+        node,
+        key,
+        `its reducer is ${kind === "custom" ? "a custom function" : `"${kind}"`}`,
+      );
     }
-    if (a === b || serialize(a) === serialize(b)) continue;
-    (update ??= {})[key] = b;
   }
   return update;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  try {
+    return serialize(a) === serialize(b);
+  } catch {
+    return false;
+  }
+}
+
+function isPlainObject(value: unknown): value is Values {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function cannotExpress(node: string, key: string, why: string): InvalidUpdateError {
+  return new InvalidUpdateError(
+    node,
+    `the subgraph changed the shared key "${key}", and the parent cannot take that change as an update: ${why}. ` +
+      "Give the subgraph its own key for it, or use a plain, append or merge reducer for it in the parent.",
+  );
 }

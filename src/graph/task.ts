@@ -1,8 +1,9 @@
 import { isKeelError, KeelError } from "../errors/index.js";
-import { NodeError, NodeTimeoutError } from "./errors.js";
+import { NodeError, NodeTimeoutError, RunCancelledError } from "./errors.js";
+import { withRetries } from "./retry.js";
 import type { RunState } from "./run.js";
 import type { NodeSpec } from "./spec.js";
-import { encode, type TaskSpec } from "./thread-store.js";
+import { encode, type PendingRecords, type TaskSpec } from "./thread-store.js";
 import type { CustomEvent, NodeContext, PendingInterrupt } from "./types.js";
 
 type Values = Record<string, unknown>;
@@ -38,6 +39,10 @@ export class LazyAbort {
     return this.reason !== undefined;
   }
 
+  get abortReason(): unknown {
+    return this.reason?.value;
+  }
+
   /** Calls `listener` once when this aborts (at once if it already has). */
   onAbort(listener: (reason: unknown) => void): void {
     if (this.reason) listener(this.reason.value);
@@ -65,6 +70,8 @@ export class LazyAbort {
 export interface SubgraphHooks {
   run: RunState;
   task: Task;
+  /** The checkpoint the task's step started from. */
+  checkpointId: string;
   /** Resume values addressed to this task's forwarded interrupts, keyed by the subgraph's own ids. */
   resumes: Map<string, unknown>;
   /** Pauses this task with interrupts raised inside the subgraph. */
@@ -83,8 +90,11 @@ class TaskContext implements NodeContext {
   private stepCounts: Map<string, number> | undefined;
   interrupted: PendingInterrupt[] | undefined;
   onInterrupt: ((interrupts: PendingInterrupt[]) => void) | undefined;
-
   private own: LazyAbort | undefined;
+  // Captured when the attempt starts: an abandoned attempt that keeps going (it ignored its signal)
+  // must not record anything against a later step's checkpoint.
+  private readonly checkpointId: string;
+  private readonly pending: PendingRecords;
 
   constructor(
     private readonly run: RunState,
@@ -97,6 +107,8 @@ class TaskContext implements NodeContext {
     this.node = task.node;
     this.superstep = run.head.step + 1;
     this.input = task.send?.input;
+    this.checkpointId = run.head.id;
+    this.pending = run.pending;
   }
 
   /** This attempt's own abort (created on first need): follows the step's, and fires alone on timeout or interrupt. */
@@ -108,7 +120,18 @@ class TaskContext implements NodeContext {
     return this.abort.signal;
   }
 
+  /** Refuses new work once the attempt was abandoned (timeout, cancellation, a failed sibling). */
+  private live(what: string): void {
+    if (this.interrupted || !(this.own?.aborted || this.stepAbort.aborted)) return;
+    throw new KeelError(
+      "ATTEMPT_ABANDONED",
+      `Node "${this.node}" called ${what} after its attempt was abandoned (timed out, cancelled, or a sibling failed). ` +
+        "Stop work when ctx.signal aborts.",
+    );
+  }
+
   emit(data: CustomEvent): void {
+    if (this.own?.aborted || this.stepAbort.aborted) return;
     this.run.emit?.({
       type: "custom",
       runId: this.runId,
@@ -121,7 +144,7 @@ class TaskContext implements NodeContext {
 
   interrupt<R>(payload: unknown): Promise<R> {
     const id = `${this.task.id}.${this.interruptCount++}`;
-    if (this.run.pending.resumes.has(id)) return Promise.resolve(this.run.pending.resumes.get(id) as R);
+    if (this.pending.resumes.has(id)) return Promise.resolve(this.pending.resumes.get(id) as R);
     return this.pause([{ id, node: this.node, payload }]);
   }
 
@@ -133,28 +156,36 @@ class TaskContext implements NodeContext {
           "compile({ checkpointer: memoryCheckpointer() }) or sqliteCheckpointer({ path }).",
       );
     }
-    this.interrupted = interrupts;
-    this.abort.abort(new KeelError("INTERRUPTED", "the node interrupted; it will run again on resume"));
-    this.onInterrupt?.(interrupts);
+    this.live("ctx.interrupt()");
+    if (this.interrupted) {
+      // Several interrupts raised together (Promise.all): all of them are recorded.
+      this.interrupted.push(...interrupts);
+    } else {
+      this.interrupted = [...interrupts];
+      this.onInterrupt?.(this.interrupted);
+      this.abort.abort(new KeelError("INTERRUPTED", "the node interrupted; it will run again on resume"));
+    }
     // Never settles: the node's frame is dropped, and on resume the node runs again from the top.
     return new Promise<never>(() => {});
   }
 
   async step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    this.live(`ctx.step("${name}")`);
     this.stepCounts ??= new Map();
     const n = (this.stepCounts.get(name) ?? 0) + 1;
     this.stepCounts.set(name, n);
-    const key = n === 1 ? name : `${name}#${n}`;
-    const recorded = this.run.pending.steps.get(this.task.id);
+    // "count:name" cannot collide, whatever characters step names hold.
+    const key = `${n}:${name}`;
+    const recorded = this.pending.steps.get(this.task.id);
     if (recorded?.has(key)) return recorded.get(key) as T;
     const value = await fn();
-    const data = encode(`The result of ctx.step("${name}")`, value);
-    let forTask = this.run.pending.steps.get(this.task.id);
-    if (!forTask) this.run.pending.steps.set(this.task.id, (forTask = new Map()));
+    const data = encode(`The result of ctx.step("${name}") in node "${this.node}"`, value);
+    let forTask = this.pending.steps.get(this.task.id);
+    if (!forTask) this.pending.steps.set(this.task.id, (forTask = new Map()));
     forTask.set(key, value);
     if (this.run.store) {
       await this.run.store.putTask(this.run.thread, this.run.ns, {
-        checkpointId: this.run.head.id,
+        checkpointId: this.checkpointId,
         taskId: this.task.id,
         kind: "step",
         key,
@@ -169,12 +200,13 @@ class TaskContext implements NodeContext {
   get [SUBGRAPH_HOOKS](): SubgraphHooks {
     const prefix = `${this.task.id}>`;
     const resumes = new Map<string, unknown>();
-    for (const [id, value] of this.run.pending.resumes) {
+    for (const [id, value] of this.pending.resumes) {
       if (id.startsWith(prefix)) resumes.set(id.slice(prefix.length), value);
     }
     return {
       run: this.run,
       task: this.task,
+      checkpointId: this.checkpointId,
       resumes,
       forward: (interrupts) => this.pause(interrupts.map((i) => ({ ...i, id: `${prefix}${i.id}` }))),
     };
@@ -202,10 +234,10 @@ export function startTask(
       return { kind: "done", update: run.spec.state.checkUpdate(result, "", node.name) };
     }
   } catch (error) {
-    return Promise.reject(wrapError(node.name, 1, error));
+    return Promise.reject(wrapError(node.name, 1, error, stepAbort));
   }
   return settle(run, ctx, result, undefined).catch((error) => {
-    throw wrapError(node.name, 1, error);
+    throw wrapError(node.name, 1, error, stepAbort);
   });
 }
 
@@ -225,13 +257,18 @@ async function runWithPolicies(run: RunState, task: Task, stepAbort: LazyAbort):
   };
   try {
     if (!node.retry) return await attempt(1);
-    return await node.retry.execute(({ attempt: retries }) => attempt(retries + 1), stepAbort.signal);
+    return await withRetries(node.retry, attempt, stepAbort);
   } catch (error) {
-    throw wrapError(node.name, attempts, error);
+    throw wrapError(node.name, attempts, error, stepAbort);
   }
 }
 
-function wrapError(node: string, attempts: number, error: unknown): unknown {
+/**
+ * Keel errors pass through as themselves, except a cancellation that is not this run's (a graph the
+ * node invoked was cancelled): that is the node failing, and says so.
+ */
+function wrapError(node: string, attempts: number, error: unknown, stepAbort: LazyAbort): unknown {
+  if (error instanceof RunCancelledError && !stepAbort.aborted) return new NodeError(node, attempts, error);
   return isKeelError(error) ? error : new NodeError(node, attempts, error);
 }
 
@@ -264,6 +301,11 @@ function settle(
         ctx.abort.abort(error);
         finish(undefined, error);
       }, timeoutMs);
+      // Cancelled or a sibling failed: settle now, so the timer does not outlive the run.
+      ctx.abort.onAbort((reason) => {
+        if (ctx.interrupted) finish({ kind: "interrupted", interrupts: ctx.interrupted });
+        else finish(undefined, reason);
+      });
     }
     const accept = (update: unknown) => {
       if (settled || ctx.interrupted) return;

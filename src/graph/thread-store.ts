@@ -98,7 +98,10 @@ export class ThreadStore {
 
   /** Writes the checkpoint after a barrier, as a delta unless a snapshot is now cheaper to keep. */
   async putStep(thread: string, ns: string, head: Head, delta: Delta): Promise<void> {
-    const data = encode("A node's update", delta);
+    const data = encode(
+      `The update of ${[...new Set(delta.map(([writer]) => `"${writer}"`))].join(", ")}`,
+      delta,
+    );
     head.bytesSinceSnapshot += data.length;
     if (head.bytesSinceSnapshot > 2 * head.knownStateBytes + SNAPSHOT_CHECK_MIN_BYTES) {
       const whole = encode("The state", head.values);

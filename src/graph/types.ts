@@ -8,12 +8,27 @@ export type StateSchema = z.ZodObject<z.ZodRawShape>;
 export type ReducerFn<V = any, U = any> = (current: V, update: U) => V;
 export type Reducer = "replace" | "append" | "merge" | ReducerFn;
 
-/** What a node may return: some keys of the state (for "append" keys, one item or an array). */
+/**
+ * What a node may return: some keys of the state. The reducers are not part of the type, so it is
+ * as permissive as any reducer allows and the schema check at run time is exact: array keys also take
+ * one item (for "append"), unless the items are arrays themselves; plain-object keys also take some
+ * of their entries (for "merge").
+ */
 export type Update<S> =
-  | { [K in keyof S]?: S[K] extends readonly (infer I)[] ? S[K] | I : S[K] }
+  | { [K in keyof S]?: KeyUpdate<S[K]> }
   | undefined
   // biome-ignore lint/suspicious/noConfusingVoidType: lets a node end with a bare `return;`
   | void;
+
+type KeyUpdate<V> = V extends readonly (infer I)[]
+  ? I extends readonly unknown[]
+    ? V
+    : V | I
+  : V extends Date | Map<unknown, unknown> | Set<unknown> | RegExp | ArrayBufferView
+    ? V
+    : V extends Record<string, unknown>
+      ? Partial<V>
+      : V;
 
 /** A custom event a node emits with `ctx.emit`. */
 export type CustomEvent = Record<string, unknown> | string | number | boolean | null;
