@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useTempDirs } from "../testkit/temp-dirs.js";
 import {
   END,
   GraphDefinitionError,
@@ -23,15 +23,7 @@ afterAll(() => {
   process.off("unhandledRejection", onUnhandled);
   expect(unhandled).toEqual([]);
 });
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "keel-edge-"));
-  dirs.push(d);
-  return d;
-}
+const tempDir = useTempDirs("keel-edge-");
 const activeTimers = () =>
   (process as unknown as { getActiveResourcesInfo(): string[] })
     .getActiveResourcesInfo()

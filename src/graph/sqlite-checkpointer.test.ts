@@ -1,15 +1,11 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDirs } from "../testkit/temp-dirs.js";
 import type { CheckpointRecord } from "./checkpointer.js";
 import { sharedConnectionFor, sqliteCheckpointer } from "./sqlite-checkpointer.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("keel-sqlite-");
 
 function record(thread: string, id: string, data: string): CheckpointRecord {
   return {
@@ -28,8 +24,7 @@ function record(thread: string, id: string, data: string): CheckpointRecord {
 
 describe("sqlite checkpointer under storage failure", () => {
   it("a disk-full error never loses another thread's batched writes silently", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-full-"));
-    dirs.push(dir);
+    const dir = tempDir();
     const file = path.join(dir, "c.db");
     const cp = sqliteCheckpointer({ path: file, commitIntervalMs: 60_000 });
     await cp.put(record("a", "a1", "jsmall"));
@@ -60,8 +55,7 @@ describe("sqlite checkpointer under storage failure", () => {
   });
 
   it("checkpointers on one file share a connection, and the shortest commit interval wins", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-shared-"));
-    dirs.push(dir);
+    const dir = tempDir();
     const file = path.join(dir, "c.db");
     const batching = sqliteCheckpointer({ path: file, commitIntervalMs: 60_000 });
     const eager = sqliteCheckpointer({ path: file, commitIntervalMs: 0 });

@@ -1,19 +1,11 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useTempDirs } from "../testkit/temp-dirs.js";
 import { END, graph, memoryCheckpointer, START, serialize, sqliteCheckpointer } from "./index.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempFile(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-storage-"));
-  dirs.push(dir);
-  return path.join(dir, "checkpoints.db");
-}
+const tempDir = useTempDirs("keel-storage-");
+const tempFile = () => path.join(tempDir(), "checkpoints.db");
 
 function chat(steps: number, checkpointer: ReturnType<typeof memoryCheckpointer>) {
   return graph({

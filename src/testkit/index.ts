@@ -6,3 +6,4 @@ export {
   type ConformanceOptions,
   checkpointerConformance,
 } from "./checkpointer-conformance.js";
+export { useTempDirs } from "./temp-dirs.js";
