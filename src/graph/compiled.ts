@@ -122,7 +122,7 @@ export class CompiledGraph<S extends Record<string, unknown>> {
         `Thread "${target}" already exists; fork into a new thread id.`,
       );
     }
-    const checked = this.spec.state.checkUpdate(patch, "The fork patch") ?? {};
+    const checked = this.spec.state.checkValues(patch ?? {}, "The fork patch");
     const id = this.settings.idGenerator();
     const head: Head = {
       id,

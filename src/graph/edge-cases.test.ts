@@ -414,3 +414,144 @@ describe("sqlite connection sharing", () => {
     await b.close();
   });
 });
+
+describe("second review", () => {
+  it("a merge update changes only the fields it names, never resetting others to defaults", async () => {
+    const app = graph({
+      state: z.object({ cfg: z.object({ a: z.number().default(1), b: z.number() }) }),
+      reducers: { cfg: "merge" },
+    })
+      .node("n", () => ({ cfg: { b: 2 } }))
+      .edge(START, "n")
+      .edge("n", END)
+      .compile();
+    expect((await app.invoke({ cfg: { a: 5, b: 0 } })).cfg).toEqual({ a: 5, b: 2 });
+  });
+
+  it("merge accepts partial updates of enum-keyed records and objects with refinements", async () => {
+    const app = graph({
+      state: z.object({
+        scores: z.record(z.enum(["x", "y"]), z.number()),
+        range: z.object({ lo: z.number(), hi: z.number() }).refine((r) => r.lo <= r.hi),
+      }),
+      reducers: { scores: "merge", range: "merge" },
+    })
+      .node("n", () => ({ scores: { x: 9 }, range: { hi: 10 } }))
+      .edge(START, "n")
+      .edge("n", END)
+      .compile();
+    const out = await app.invoke({ scores: { x: 1, y: 2 }, range: { lo: 0, hi: 1 } });
+    expect(out).toEqual({ scores: { x: 9, y: 2 }, range: { lo: 0, hi: 10 } });
+  });
+
+  it("after a ConcurrentUpdateError, the fixed graph continues the thread by running the step again", async () => {
+    const checkpointer = memoryCheckpointer();
+    const state = z.object({ x: z.number().default(0), y: z.number().default(0) });
+    const build = (bWrites: "x" | "y") =>
+      graph({ state })
+        .node("a", () => ({ x: 1 }))
+        .node("b", () => (bWrites === "x" ? { x: 2 } : { y: 2 }))
+        .edge(START, "a")
+        .edge(START, "b")
+        .edge(["a", "b"], END)
+        .compile({ checkpointer });
+    await expect(build("x").invoke({}, { thread: "t" })).rejects.toMatchObject({ code: "CONCURRENT_UPDATE" });
+    expect(await build("y").invoke(null, { thread: "t" })).toEqual({ x: 1, y: 2 });
+  });
+
+  it("a subgraph that rewrites an append key instead of appending is refused", async () => {
+    const sub = graph({ state: z.object({ notes: z.array(z.string()) }) })
+      .node("rewrite", () => ({ notes: ["z", "w"] }))
+      .edge(START, "rewrite")
+      .edge("rewrite", END)
+      .compile();
+    const app = graph({ state: z.object({ notes: z.array(z.string()) }), reducers: { notes: "append" } })
+      .node("sub", sub)
+      .edge(START, "sub")
+      .edge("sub", END)
+      .compile();
+    await expect(app.invoke({ notes: ["a"] })).rejects.toThrow(/does not start with the old one/);
+  });
+
+  it("a subgraph may set an optional merge key the parent did not have yet", async () => {
+    const Meta = z.object({ x: z.number().optional(), y: z.number().optional() });
+    const sub = graph({ state: z.object({ meta: Meta.optional() }) })
+      .node("set", () => ({ meta: { y: 1 } }))
+      .edge(START, "set")
+      .edge("set", END)
+      .compile();
+    const app = graph({ state: z.object({ meta: Meta.optional() }), reducers: { meta: "merge" } })
+      .node("sub", sub)
+      .edge(START, "sub")
+      .edge("sub", END)
+      .compile();
+    expect(await app.invoke({})).toEqual({ meta: { y: 1 } });
+  });
+
+  it("a fork patch replaces whole values, so it is checked against the full schema", async () => {
+    const app = graph({
+      state: z.object({ p: z.object({ name: z.string(), age: z.number() }) }),
+      reducers: { p: "merge" },
+    })
+      .node("n", () => undefined)
+      .edge(START, "n")
+      .edge("n", END)
+      .compile({ checkpointer: memoryCheckpointer() });
+    await app.invoke({ p: { name: "a", age: 1 } }, { thread: "t" });
+    const id = (await app.getState("t"))!.checkpointId;
+    await expect(app.fork("t", id, { p: { age: 3 } as never })).rejects.toThrow(/p\.name/);
+  });
+
+  it("a custom reducer changing an object in place is not a loop even when it cannot be serialized", async () => {
+    class Tracker {
+      n = 0;
+      add() {
+        this.n++;
+      }
+    }
+    const app = graph({
+      state: z.object({ t: z.instanceof(Tracker) }),
+      reducers: {
+        t: (cur: Tracker) => {
+          cur.add();
+          return cur;
+        },
+      },
+    })
+      .node("poll", () => ({ t: null as never }))
+      .edge(START, "poll")
+      .branch("poll", (s) => (s.t.n < 5 ? "poll" : END), { paths: ["poll", END] })
+      .compile();
+    expect((await app.invoke({ t: new Tracker() })).t.n).toBe(5);
+  });
+
+  it("a SQLite path that cannot be a file is STORE_UNAVAILABLE with the reason", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "plain"), "");
+    expect(() => sqliteCheckpointer({ path: path.join(dir, "plain", "k.db") })).toThrow(
+      expect.objectContaining({ code: "STORE_UNAVAILABLE" }),
+    );
+  });
+
+  it("a symlink to the database file shares the connection", async () => {
+    const dir = tempDir();
+    const real = path.join(dir, "real.db");
+    const a = sqliteCheckpointer({ path: real });
+    fs.symlinkSync(real, path.join(dir, "link.db"));
+    const b = sqliteCheckpointer({ path: path.join(dir, "link.db") });
+    expect(sharedConnectionFor(path.join(dir, "link.db"))).toBe(sharedConnectionFor(real));
+    await a.close();
+    await b.close();
+  });
+
+  it("a router that throws at START says nothing ran", async () => {
+    const app = graph({ state: z.object({ x: z.number().default(0) }) })
+      .node("a", () => undefined)
+      .branch(START, () => {
+        throw new Error("no route");
+      })
+      .edge("a", END)
+      .compile();
+    await expect(app.invoke({})).rejects.toThrow(/branch from START threw: no route\. Nothing ran/);
+  });
+});

@@ -150,10 +150,13 @@ export class BranchError extends KeelError {
   readonly from: string;
   constructor(from: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
+    const atStart = from === "__start__";
     super(
       "BRANCH_FAILED",
-      `The router of the branch from "${from}" threw: ${detail}. The step's updates are saved; with a checkpointer, ` +
-        "fix the router and invoke(null, { thread }) to continue.",
+      atStart
+        ? `The router of the branch from START threw: ${detail}. Nothing ran; fix the router and start the run again.`
+        : `The router of the branch from "${from}" threw: ${detail}. The step's updates are saved; with a ` +
+            "checkpointer, fix the router and invoke(null, { thread }) to continue.",
       { cause },
     );
     this.from = from;

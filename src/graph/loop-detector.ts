@@ -13,7 +13,8 @@ const HASH_ABOVE = 256;
 export class LoopDetector {
   private readonly firstSeen = new Map<string, number>();
   private readonly cache = new WeakMap<object, string>();
-  private readonly identities = new Map<object, number>();
+  private readonly identities = new WeakMap<object, number>();
+  private nextIdentity = 0;
 
   constructor(private readonly state: StateModel) {}
 
@@ -41,10 +42,10 @@ export class LoopDetector {
   }
 
   private valueFingerprint(value: unknown, cacheable: boolean): string {
-    if (typeof value !== "object" || value === null) return this.describe(value);
+    if (typeof value !== "object" || value === null) return this.describe(value, cacheable);
     let fp = cacheable ? this.cache.get(value) : undefined;
     if (fp === undefined) {
-      fp = shorten(this.describe(value));
+      fp = shorten(this.describe(value, cacheable));
       if (cacheable) this.cache.set(value, fp);
     }
     return fp;
@@ -54,13 +55,15 @@ export class LoopDetector {
    * The serialized value; for what cannot be serialized (a client object in a graph without a
    * checkpointer), its identity: the same object is the same state, another object is not.
    */
-  private describe(value: unknown): string {
+  private describe(value: unknown, identityMeansSame: boolean): string {
     try {
       return serialize(value);
     } catch {
       if ((typeof value !== "object" && typeof value !== "function") || value === null) return String(value);
+      // A custom reducer may have changed this object in place: it never equals an earlier state.
+      if (!identityMeansSame) return `@fresh${this.nextIdentity++}`;
       let id = this.identities.get(value);
-      if (id === undefined) this.identities.set(value, (id = this.identities.size));
+      if (id === undefined) this.identities.set(value, (id = this.nextIdentity++));
       return `@${id}`;
     }
   }

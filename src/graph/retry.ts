@@ -65,7 +65,7 @@ export function buildRetry(policy: RetryPolicy): BuiltRetry {
 export interface Abortable {
   readonly aborted: boolean;
   readonly abortReason: unknown;
-  onAbort(listener: (reason: unknown) => void): void;
+  onAbort(listener: (reason: unknown) => void): () => void;
 }
 
 /**
@@ -96,14 +96,11 @@ const neverAborted = new AbortController().signal;
 
 function sleep(ms: number, abort: Abortable): Promise<void> {
   return new Promise((resolve, reject) => {
-    let done = false;
     const timer = setTimeout(() => {
-      done = true;
+      unsubscribe();
       resolve();
     }, ms);
-    abort.onAbort((reason) => {
-      if (done) return;
-      done = true;
+    const unsubscribe = abort.onAbort((reason) => {
       clearTimeout(timer);
       reject(reason);
     });

@@ -120,8 +120,10 @@ export async function execute<S>(o: RunOptions): Promise<RunResult<S>> {
       try {
         await barrier(run, tasks, outcomes, step, loop);
       } catch (error) {
-        // The step's nodes finished; keep their writes so that continuing does not run them again.
-        await saveFinishedWrites(run, tasks, outcomes).catch(() => {});
+        // The step's nodes finished; keep their writes so that continuing does not run them again
+        // (unless the writes themselves are the problem: then the fixed nodes must run again).
+        if (!(error instanceof ConcurrentUpdateError))
+          await saveFinishedWrites(run, tasks, outcomes).catch(() => {});
         throw error;
       }
     }

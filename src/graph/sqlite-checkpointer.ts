@@ -128,11 +128,21 @@ function connect(options: SqliteCheckpointerOptions): { key: string; conn: Conne
   return { key, conn };
 }
 
-/** The same file reached through a symlinked folder must share the connection too. */
+/** The same file reached through a symlink (to it or to a folder above it) must share the connection. */
 function canonicalPath(file: string): string {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  return path.join(fs.realpathSync(dir), path.basename(file));
+  const resolved = path.resolve(file);
+  try {
+    if (fs.existsSync(resolved)) return fs.realpathSync(resolved);
+    const dir = path.dirname(resolved);
+    fs.mkdirSync(dir, { recursive: true });
+    return path.join(fs.realpathSync(dir), path.basename(resolved));
+  } catch (cause) {
+    throw new KeelError(
+      "STORE_UNAVAILABLE",
+      `Cannot use ${file} for checkpoints: ${(cause as Error).message}. Check the path and its permissions.`,
+      { cause },
+    );
+  }
 }
 
 function commitNow(conn: Connection): void {
@@ -316,6 +326,7 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     async deleteThread(thread) {
       usable();
       commitNow(conn);
+      conn.lost.delete(thread);
       db.transaction(() => {
         deleteCheckpoints.run(thread);
         deleteWrites.run(thread);

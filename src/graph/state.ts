@@ -123,6 +123,27 @@ export class StateModel {
     return out;
   }
 
+  /** Checks whole values for some keys (a fork's patch replaces them), against each key's full schema. */
+  checkValues(values: unknown, source: string): Values {
+    if (typeof values !== "object" || values === null || Array.isArray(values)) {
+      throw new StateValidationError(source, [{ path: [], message: "expected an object of state keys" }]);
+    }
+    const shape = this.schema.shape as Record<string, z.ZodType>;
+    const out: Values = {};
+    const issues: StateIssue[] = [];
+    for (const [key, raw] of Object.entries(values)) {
+      if (!shape[key]) {
+        issues.push({ path: [key], message: this.unknownKeyMessage(key) });
+        continue;
+      }
+      const r = shape[key].safeParse(raw);
+      if (r.success) out[key] = r.data;
+      else for (const i of toIssues(r.error)) issues.push({ ...i, path: [key, ...i.path] });
+    }
+    if (issues.length) throw new StateValidationError(source, issues);
+    return out;
+  }
+
   /**
    * Applies updates in order. `owned` arrays (created by this call chain during replay) may be
    * appended in place, which keeps replaying a long append-only history linear.
@@ -189,15 +210,46 @@ function keyModel(schema: z.ZodType, reducer: Reducer): KeyModel | string {
     case "merge": {
       const inner = unwrap(schema);
       const type = inner?._zod.def.type;
-      // An update is some entries of the object: checked against the partial object (or the record).
-      if (type === "object")
-        return { kind: "merge", reduce: mergeReducer, check: check((inner as any).partial()) };
-      if (type === "record") return { kind: "merge", reduce: mergeReducer, check: check(inner!) };
+      // An update is some entries: each is checked against its own field (or the record's key and
+      // value types) only, so absent fields are not filled with defaults that would overwrite them.
+      if (type === "object" || type === "record") {
+        return { kind: "merge", reduce: mergeReducer, check: entriesCheck(inner!) };
+      }
       return '"merge" needs an object or record schema (z.object(...) or z.record(...))';
     }
     default:
       return `unknown reducer "${String(reducer)}": use "replace", "append", "merge" or a function`;
   }
+}
+
+type Check = NonNullable<KeyModel["check"]>;
+
+function entriesCheck(schema: z.ZodType): Check {
+  const def = schema._zod.def as any;
+  const shape: Record<string, z.ZodType> | undefined = def.type === "object" ? def.shape : undefined;
+  return (value) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return { ok: false, issues: [{ path: [], message: "a merge update must be an object of entries" }] };
+    }
+    const out: Record<string, unknown> = {};
+    const issues: StateIssue[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      const checks: z.ZodType[] = shape ? (shape[k] ? [shape[k]] : []) : [def.keyType, def.valueType];
+      if (shape && !shape[k]) {
+        issues.push({ path: [k], message: `"${k}" is not a field of this object` });
+        continue;
+      }
+      const [keySchema, valueSchema] = shape ? [undefined, checks[0]!] : [checks[0]!, checks[1]!];
+      if (keySchema) {
+        const rk = keySchema.safeParse(k);
+        if (!rk.success) for (const i of toIssues(rk.error)) issues.push({ ...i, path: [k, ...i.path] });
+      }
+      const rv = valueSchema.safeParse(v);
+      if (rv.success) out[k] = rv.data;
+      else for (const i of toIssues(rv.error)) issues.push({ ...i, path: [k, ...i.path] });
+    }
+    return issues.length ? { ok: false, issues } : { ok: true, value: out };
+  };
 }
 
 /** The schema inside default/optional/nullable wrappers. */

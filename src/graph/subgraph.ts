@@ -91,14 +91,22 @@ function changes(
     const b = after[key];
     if (a === b || same(a, b)) continue;
     const kind = parentState.reducerKind(key);
-    if (kind === "append" && Array.isArray(a) && Array.isArray(b) && b.length >= a.length) {
+    if (kind === "append" && Array.isArray(a) && Array.isArray(b)) {
+      if (b.length < a.length || a.some((item, i) => !same(item, b[i]))) {
+        throw cannotExpress(
+          node,
+          key,
+          `the new list does not start with the old one, which "append" cannot do`,
+        );
+      }
       (update ??= {})[key] = b.slice(a.length);
-    } else if (kind === "merge" && isPlainObject(a) && isPlainObject(b)) {
-      const removed = Object.keys(a).filter((k) => !(k in b));
+    } else if (kind === "merge" && (a === undefined || isPlainObject(a)) && isPlainObject(b)) {
+      const old: Values = a ?? {};
+      const removed = Object.keys(old).filter((k) => !(k in b));
       if (removed.length)
         throw cannotExpress(node, key, `it removed ${removed.join(", ")}, which "merge" cannot do`);
       const changed: Values = {};
-      for (const k of Object.keys(b)) if (!same(a[k], b[k])) changed[k] = b[k];
+      for (const k of Object.keys(b)) if (!same(old[k], b[k])) changed[k] = b[k];
       (update ??= {})[key] = changed;
     } else if (kind === "replace") {
       (update ??= {})[key] = b;

@@ -43,10 +43,17 @@ export class LazyAbort {
     return this.reason?.value;
   }
 
-  /** Calls `listener` once when this aborts (at once if it already has). */
-  onAbort(listener: (reason: unknown) => void): void {
-    if (this.reason) listener(this.reason.value);
-    else (this.listeners ??= []).push(listener);
+  /** Calls `listener` once when this aborts (at once if it already has); returns an unsubscribe. */
+  onAbort(listener: (reason: unknown) => void): () => void {
+    if (this.reason) {
+      listener(this.reason.value);
+      return () => {};
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const i = this.listeners?.indexOf(listener) ?? -1;
+      if (i >= 0) this.listeners!.splice(i, 1);
+    };
   }
 
   /** A controller that aborts with this one, and may also abort alone. */
