@@ -1,5 +1,7 @@
-// The public API of Keel. Each module is also importable on its own (`keel/graph`, `keel/db`, ...).
+// The public API of Keel. Each module is also importable on its own (`keel/graph`, `keel/model`, ...).
 export * from "./errors/index.js";
 export * from "./graph/index.js";
-// `keel/db` (connections and migrations) is deliberately not re-exported here: it is plumbing for
-// store backends, not something an application calls.
+export * from "./model/index.js";
+// Deliberately not re-exported here: `keel/db` (connections and migrations, plumbing for store
+// backends) and `keel/testkit` (test helpers: the mock LLM server), which applications import
+// explicitly where they need them.

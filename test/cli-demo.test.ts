@@ -32,3 +32,42 @@ describe("the keel command (built output)", () => {
     expect(unknown.stderr).toMatch(/unknown command 'fly'/);
   });
 });
+
+describe("keel mock-llm (built output)", () => {
+  it("serves OpenAI-compatible chat completions to the official client until SIGINT", async () => {
+    const { spawn } = await import("node:child_process");
+    const { default: OpenAI } = await import("openai");
+    const child = spawn(process.execPath, [bin, "mock-llm", "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
+          if (m) resolve(m[1]!);
+        });
+        child.on("exit", (code) => reject(new Error(`mock-llm exited early (${code}): ${out}`)));
+      });
+      const client = new OpenAI({ baseURL: url, apiKey: "test", maxRetries: 0 });
+      const reply = await client.chat.completions.create({
+        model: "mock-small",
+        messages: [{ role: "user", content: "ping" }],
+      });
+      expect(reply.choices[0]?.message.content).toContain("ping");
+      expect(reply.usage?.total_tokens).toBeGreaterThan(0);
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses a bad port with a message that says what to give", () => {
+    const result = spawnSync(process.execPath, [bin, "mock-llm", "--port", "http"], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/--port must be a port number/);
+  });
+});

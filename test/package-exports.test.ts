@@ -16,12 +16,17 @@ describe("package entry points", () => {
       const graph = await import("keel/graph");
       const errors = await import("keel/errors");
       const db = await import("keel/db");
+      const model = await import("keel/model");
+      const testkit = await import("keel/testkit");
       console.log(JSON.stringify({
         sameGraph: root.graph === graph.graph && root.sqliteCheckpointer === graph.sqliteCheckpointer,
         sameError: root.KeelError === errors.KeelError,
         constants: [root.START, root.END],
         db: typeof db.openSqlite,
         dbNotAtRoot: !("openSqlite" in root),
+        sameModel: root.openaiCompatible === model.openaiCompatible && root.extractive === model.extractive,
+        testkit: typeof testkit.startMockLLM,
+        testkitNotAtRoot: !("startMockLLM" in root),
       }));
     `);
     expect(result.stderr).toBe("");
@@ -31,6 +36,9 @@ describe("package entry points", () => {
       constants: ["__start__", "__end__"],
       db: "function",
       dbNotAtRoot: true,
+      sameModel: true,
+      testkit: "function",
+      testkitNotAtRoot: true,
     });
   });
 

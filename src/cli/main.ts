@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { isKeelError } from "../errors/index.js";
+import { isKeelError, KeelError } from "../errors/index.js";
+import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
 import { runDemo } from "./demo.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -19,6 +20,20 @@ program
   .option("--db <file>", "SQLite file for the checkpoints (default: a temporary file)")
   .action(async (opts: { db?: string }) => {
     await runDemo({ db: opts.db });
+  });
+
+program
+  .command("mock-llm")
+  .description("serve an OpenAI-compatible mock LLM on loopback, for tests and demos without a model")
+  .option("--port <n>", "port to listen on (0 picks a free one)", "0")
+  .option("--host <host>", "address to bind", "127.0.0.1")
+  .option("--script <file>", "JSON file with an array of scripted steps (default: deterministic replies)")
+  .action(async (opts: { port: string; host: string; script?: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new KeelError("INVALID_OPTION", `--port must be a port number (0-65535), got "${opts.port}".`);
+    }
+    await runMockLLMCommand({ port, host: opts.host, script: opts.script });
   });
 
 program.parseAsync().catch((error: unknown) => {

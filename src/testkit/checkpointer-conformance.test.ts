@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CheckpointRecord } from "../graph/checkpointer.js";
 import { memoryCheckpointer } from "../graph/memory-checkpointer.js";
 import { type SqliteCheckpointerOptions, sqliteCheckpointer } from "../graph/sqlite-checkpointer.js";
-import { type CheckpointerHarness, checkpointerConformance } from "./index.js";
+import { type CheckpointerHarness, checkpointerConformance } from "./checkpointer-conformance.js";
 
 checkpointerConformance("memory", async () => ({ checkpointer: memoryCheckpointer() }), { durable: false });
 

@@ -1,0 +1,20 @@
+export { ModelConfigError, ProviderError, type ProviderErrorKind } from "./errors.js";
+export { EXTRACTIVE_MODEL, type ExtractiveOptions, extractive } from "./extractive.js";
+export { type OpenAICompatibleOptions, openaiCompatible } from "./openai-compatible.js";
+export type {
+  CallOptions,
+  ContentPart,
+  FinishReason,
+  ImagePart,
+  Message,
+  ModelRequest,
+  ModelResponse,
+  Provider,
+  ProviderCapabilities,
+  ResponseFormat,
+  StreamPart,
+  TextPart,
+  ToolCall,
+  ToolSpec,
+  Usage,
+} from "./types.js";
