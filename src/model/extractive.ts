@@ -1,4 +1,5 @@
-import type { Message, ModelRequest, ModelResponse, Provider, StreamPart, Usage } from "./types.js";
+import { estimateUsage } from "./tokens.js";
+import type { Message, ModelRequest, ModelResponse, Provider, StreamPart } from "./types.js";
 
 export interface ExtractiveOptions {
   /** Sentences in an answer at most (default 3). */
@@ -26,7 +27,7 @@ export function extractive(options: ExtractiveOptions = {}): Provider {
       text,
       toolCalls: [],
       finishReason: "stop",
-      usage: estimate(request.messages, text),
+      usage: estimateUsage(request.messages, text),
       model: EXTRACTIVE_MODEL,
       provider: "extractive",
     };
@@ -116,16 +117,4 @@ function rank(question: string, context: string[]): string[] {
     .filter((s) => s.score > 0)
     .sort((a, b) => b.score - a.score || a.i - b.i)
     .map((s) => unique[s.i]!);
-}
-
-/** About four characters a token: the extractive model has no tokenizer of its own. */
-function estimate(messages: Message[], output: string): Usage {
-  const input = messages.reduce((sum, m) => sum + textOf(m).length, 0);
-  return {
-    inputTokens: Math.ceil(input / 4),
-    outputTokens: Math.ceil(output.length / 4),
-    cachedInputTokens: 0,
-    cacheWriteTokens: 0,
-    source: "estimated",
-  };
 }

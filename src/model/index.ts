@@ -1,6 +1,8 @@
 export { ModelConfigError, ProviderError, type ProviderErrorKind } from "./errors.js";
 export { EXTRACTIVE_MODEL, type ExtractiveOptions, extractive } from "./extractive.js";
 export { type OpenAICompatibleOptions, openaiCompatible } from "./openai-compatible.js";
+export { type Cost, costOf, defaultPrices, type ModelPrice, type PriceTable } from "./pricing.js";
+export { countPromptTokens, countTextTokens, estimateUsage } from "./tokens.js";
 export type {
   CallOptions,
   ContentPart,

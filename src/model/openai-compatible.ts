@@ -6,6 +6,7 @@ import type {
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
 import { ModelConfigError, ProviderError } from "./errors.js";
+import { estimateUsage } from "./tokens.js";
 import type {
   CallOptions,
   FinishReason,
@@ -70,7 +71,12 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       } catch (error) {
         throw toProviderError(id, error);
       }
-      return fromCompletion(id, completion);
+      const response = fromCompletion(id, completion);
+      if (!completion.usage) {
+        const output = response.text + response.toolCalls.map((c) => c.arguments).join("");
+        response.usage = estimateUsage(request.messages, output, request.tools);
+      }
+      return response;
     },
     stream(request, callOptions = {}) {
       return streamParts(id, client, request, callOptions);
@@ -240,14 +246,10 @@ async function* streamParts(
     text,
     toolCalls,
     finishReason: finish,
-    // A server that ignores stream_options.include_usage reports nothing; the caller estimates then.
-    usage: usage ?? {
-      inputTokens: 0,
-      outputTokens: 0,
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
-      source: "estimated",
-    },
+    // A server that ignores stream_options.include_usage reports nothing: Keel counts the tokens.
+    usage:
+      usage ??
+      estimateUsage(request.messages, text + toolCalls.map((c) => c.arguments).join(""), request.tools),
     model,
     provider,
     ...(fingerprint ? { systemFingerprint: fingerprint } : {}),
