@@ -1,7 +1,25 @@
 export { ModelConfigError, ProviderError, type ProviderErrorKind } from "./errors.js";
 export { EXTRACTIVE_MODEL, type ExtractiveOptions, extractive } from "./extractive.js";
+export {
+  AllProvidersFailedError,
+  type FallbackOptions,
+  fallback,
+  type ProviderFailure,
+  shouldFallBack,
+} from "./fallback.js";
 export { type OpenAICompatibleOptions, openaiCompatible } from "./openai-compatible.js";
 export { type Cost, costOf, defaultPrices, type ModelPrice, type PriceTable } from "./pricing.js";
+export {
+  type AttemptedResponse,
+  type AttemptedStreamPart,
+  attemptsOf,
+  type BreakerOptions,
+  CircuitOpenError,
+  type ResilienceOptions,
+  type ResilientProvider,
+  type RetryOptions,
+  resilient,
+} from "./resilience.js";
 export { countPromptTokens, countTextTokens, estimateUsage } from "./tokens.js";
 export type {
   CallOptions,
