@@ -7,7 +7,16 @@ export {
   type ProviderFailure,
   shouldFallBack,
 } from "./fallback.js";
+export { type GenerateObjectOptions, type GenerateObjectResult, generateObject } from "./generate-object.js";
+export type { SemanticValidator, ValidateContext } from "./object-check.js";
+export {
+  type ObjectAttempt,
+  type OutputIssue,
+  OutputValidationError,
+  SchemaNotSupportedError,
+} from "./object-errors.js";
 export { type OpenAICompatibleOptions, openaiCompatible } from "./openai-compatible.js";
+export type { DeepPartial } from "./partial-json.js";
 export { type Cost, costOf, defaultPrices, type ModelPrice, type PriceTable } from "./pricing.js";
 export {
   type AttemptedResponse,
@@ -20,6 +29,7 @@ export {
   type RetryOptions,
   resilient,
 } from "./resilience.js";
+export { type StreamObjectOptions, type StreamObjectPart, streamObject } from "./stream-object.js";
 export { countPromptTokens, countTextTokens, estimateUsage } from "./tokens.js";
 export type {
   CallOptions,
