@@ -8,6 +8,13 @@ export {
   shouldFallBack,
 } from "./fallback.js";
 export { type GenerateObjectOptions, type GenerateObjectResult, generateObject } from "./generate-object.js";
+export {
+  type CallResult,
+  type GenerateTextOptions,
+  generateText,
+  streamText,
+  type TextStreamPart,
+} from "./generate-text.js";
 export type { SemanticValidator, ValidateContext } from "./object-check.js";
 export {
   type ObjectAttempt,
