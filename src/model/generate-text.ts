@@ -4,7 +4,10 @@ import type { ModelRequest, ModelResponse, Provider, StreamPart } from "./types.
 
 /** What every model call returns: the response, and what it cost in money, time and requests. */
 export interface CallResult extends ModelResponse {
-  /** USD for this call at `priceTableVersion`; `null` when the table has no price for the model. */
+  /**
+   * USD for this call at `priceTableVersion`: 0 for a cache hit, `null` when the table has no price
+   * for the model.
+   */
   costUsd: number | null;
   priceTableVersion: string;
   latencyMs: number;
@@ -57,10 +60,13 @@ export async function* streamText(options: GenerateTextOptions): AsyncGenerator<
 
 function account(response: ModelResponse, latencyMs: number, prices: PriceTable): CallResult {
   let costUsd: number | null = null;
-  try {
-    costUsd = costOf(response.model, response.usage, prices).costUsd;
-  } catch (error) {
-    if (!(error instanceof KeelError && error.code === "UNKNOWN_PRICE")) throw error;
+  if ((response as { cacheHit?: boolean }).cacheHit) costUsd = 0;
+  else {
+    try {
+      costUsd = costOf(response.model, response.usage, prices).costUsd;
+    } catch (error) {
+      if (!(error instanceof KeelError && error.code === "UNKNOWN_PRICE")) throw error;
+    }
   }
   const attempts = (response as { attempts?: unknown }).attempts;
   return {

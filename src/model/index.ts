@@ -1,3 +1,12 @@
+export {
+  type CachedOptions,
+  type CachedResponse,
+  cached,
+  cacheKey,
+  type ResponseCache,
+  type ResponseCacheOptions,
+  responseCache,
+} from "./cache.js";
 export { ModelConfigError, ProviderError, type ProviderErrorKind } from "./errors.js";
 export { EXTRACTIVE_MODEL, type ExtractiveOptions, extractive } from "./extractive.js";
 export {
