@@ -1,4 +1,5 @@
 // The public API of Keel. Each module is also importable on its own (`keel/graph`, `keel/model`, ...).
+export * from "./agent/index.js";
 export * from "./errors/index.js";
 export * from "./graph/index.js";
 export * from "./model/index.js";

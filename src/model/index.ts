@@ -7,6 +7,19 @@ export {
   type ResponseCacheOptions,
   responseCache,
 } from "./cache.js";
+export {
+  type Cascade,
+  type CascadeAnswer,
+  type CascadeCandidate,
+  CascadeExhaustedError,
+  type CascadeInput,
+  type CascadeModel,
+  type CascadeOptions,
+  type CascadeResult,
+  type CascadeTry,
+  type CascadeTryReason,
+  cascade,
+} from "./cascade.js";
 export { ModelConfigError, ProviderError, type ProviderErrorKind } from "./errors.js";
 export { EXTRACTIVE_MODEL, type ExtractiveOptions, extractive } from "./extractive.js";
 export {
@@ -45,6 +58,20 @@ export {
   type RetryOptions,
   resilient,
 } from "./resilience.js";
+export {
+  type Capability,
+  type CheapestChoice,
+  type CheapestOptions,
+  type ModelTarget,
+  NoCapableModelError,
+  type RankedModel,
+  type ResolvedModel,
+  type Router as ModelRouter,
+  type RouterCallOptions,
+  type RouterOptions,
+  router,
+  UnknownModelError,
+} from "./router.js";
 export { type StreamObjectOptions, type StreamObjectPart, streamObject } from "./stream-object.js";
 export { countPromptTokens, countTextTokens, estimateUsage } from "./tokens.js";
 export type {
