@@ -1,3 +1,4 @@
+export { type AnthropicOptions, anthropic } from "./anthropic.js";
 export {
   type CachedOptions,
   type CachedResponse,

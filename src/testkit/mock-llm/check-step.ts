@@ -55,9 +55,9 @@ function checkFault(step: Fields, kinds: readonly string[]): string[] {
   if (
     fault === "server-error" &&
     step.status !== undefined &&
-    ![500, 502, 503].includes(step.status as number)
+    ![500, 502, 503, 529].includes(step.status as number)
   ) {
-    issues.push(`status must be 500, 502 or 503 (got ${describe(step.status)})`);
+    issues.push(`status must be 500, 502, 503 or 529 (got ${describe(step.status)})`);
   }
   return issues;
 }
@@ -110,8 +110,11 @@ function checkOptions(step: Fields): string[] {
     const usage = step.usage;
     if (!isObject(usage) || !isCount(usage.prompt_tokens) || !isCount(usage.completion_tokens)) {
       issues.push("usage must have prompt_tokens and completion_tokens, whole numbers >= 0");
-    } else if (usage.cached_tokens !== undefined && !isCount(usage.cached_tokens)) {
-      issues.push("usage.cached_tokens must be a whole number >= 0");
+    } else {
+      for (const key of ["cached_tokens", "cache_write_tokens"]) {
+        if (usage[key] !== undefined && !isCount(usage[key]))
+          issues.push(`usage.${key} must be a whole number >= 0`);
+      }
     }
   }
   return issues;

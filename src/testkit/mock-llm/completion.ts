@@ -99,7 +99,7 @@ export function completionChunks(
 }
 
 /** Splits by code points, so a piece never ends in half a surrogate pair. */
-function pieces(text: string, size: number): string[] {
+export function pieces(text: string, size: number): string[] {
   const chars = Array.from(text);
   const out: string[] = [];
   for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(""));

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { checkScript, checkStep } from "./check-step.js";
 import { defaultReply } from "./default-reply.js";
 import { MockScriptError } from "./errors.js";
-import type { ChatRequest, Script, Step } from "./types.js";
+import type { ChatRequest, Script, ScriptCallInfo, Step } from "./types.js";
 
 /** The step for one chat request, or why the script could not give one (answered as a 500). */
 export type NextStep = { ok: true; step: Step } | { ok: false; code: string; message: string };
@@ -13,15 +13,19 @@ export type NextStep = { ok: true; step: Step } | { ok: false; code: string; mes
  */
 export function scriptRunner(
   script: Script | undefined,
-): (request: ChatRequest, headers: Record<string, string>) => Promise<NextStep> {
+): (
+  request: ChatRequest,
+  headers: Record<string, string>,
+  endpoint?: ScriptCallInfo["endpoint"],
+) => Promise<NextStep> {
   let index = 0;
-  return async (request, headers) => {
+  return async (request, headers, endpoint = "chat") => {
     const i = index++;
     if (script === undefined) return { ok: true, step: defaultReply(request) };
     let step: unknown;
     if (typeof script === "function") {
       try {
-        step = await script(request, { index: i, headers });
+        step = await script(request, { index: i, headers, endpoint });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         return {

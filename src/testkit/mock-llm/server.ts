@@ -4,13 +4,16 @@ import { KeelError } from "../../errors/index.js";
 import { answer } from "./answer.js";
 import { parseChatRequest } from "./chat-request.js";
 import { headerRecord, readBody, sendError, sendJson } from "./http-io.js";
+import { answerMessages, sendAnthropicError } from "./messages.js";
+import { parseMessagesRequest } from "./messages-request.js";
 import { assertScript, scriptRunner } from "./script.js";
 import type { MockLLM, MockLLMOptions, RecordedRequest } from "./types.js";
 
 const DEFAULT_MODELS = ["mock-small", "mock-large"];
 
 /**
- * Starts an OpenAI-compatible chat-completions server on loopback, answering from a script.
+ * Starts an OpenAI-compatible chat-completions server on loopback, answering from a script; it also
+ * speaks Anthropic's Messages API (`POST /v1/messages`, for a client whose baseURL is `mock.origin`).
  *
  * @example
  * const mock = await startMockLLM({ script: [{ fault: "rate-limit", retryAfter: 1 }, { text: "hello" }] });
@@ -56,6 +59,29 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
     await answer(res, next.step, { request: parsed.request, meta, signal });
   }
 
+  /** Anthropic's `POST /v1/messages`: the same script, Anthropic's wire. */
+  async function messages(
+    raw: string,
+    headers: Record<string, string>,
+    res: ServerResponse,
+    signal: AbortSignal,
+  ) {
+    const parsed = parseMessagesRequest(raw);
+    if (!parsed.ok) {
+      sendAnthropicError(res, 400, parsed.message);
+      return;
+    }
+    const seq = ++chatCount;
+    res.setHeader("request-id", `req_mock_${seq}`);
+    const next = await nextStep(parsed.request, headers, "messages");
+    if (!next.ok) {
+      sendAnthropicError(res, 500, next.message);
+      return;
+    }
+    const meta = { id: `msg_mock_${seq}`, seq, created: Math.floor(now() / 1000) };
+    await answerMessages(res, next.step, { request: parsed.request, meta, signal });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal) {
     const raw = await readBody(req);
     const method = req.method ?? "GET";
@@ -63,12 +89,13 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
     const headers = headerRecord(req);
     requests.push({ method, path, headers, body: looseJson(raw), at: now() });
     if (method === "POST" && path === "/v1/chat/completions") return chat(raw, headers, res, signal);
+    if (method === "POST" && path === "/v1/messages") return messages(raw, headers, res, signal);
     if (method === "GET" && path === "/v1/models") {
       const data = models.map((id) => ({ id, object: "model", created: 0, owned_by: "keel-mock" }));
       return sendJson(res, 200, { object: "list", data });
     }
     sendError(res, 404, {
-      message: `Invalid URL (${method} ${path}). The mock serves POST /v1/chat/completions and GET /v1/models.`,
+      message: `Invalid URL (${method} ${path}). The mock serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models.`,
       type: "invalid_request_error",
       code: "unknown_url",
     });
@@ -91,8 +118,10 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   const actualPort = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}/v1`,
+    url: `${origin}/v1`,
+    origin,
     port: actualPort,
     requests,
     close() {

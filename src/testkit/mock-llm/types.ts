@@ -17,8 +17,16 @@ export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 export interface StepUsage {
   prompt_tokens: number;
   completion_tokens: number;
-  /** Reported as `prompt_tokens_details.cached_tokens`. */
+  /**
+   * Cache reads, a part of `prompt_tokens`: `prompt_tokens_details.cached_tokens` on chat completions,
+   * `cache_read_input_tokens` on Anthropic messages.
+   */
   cached_tokens?: number;
+  /**
+   * Cache writes, a part of `prompt_tokens`: `cache_creation_input_tokens` on Anthropic messages (whose
+   * `input_tokens` then excludes both cache counts); chat completions do not report them.
+   */
+  cache_write_tokens?: number;
 }
 
 /** When and how the answer arrives. */
@@ -56,10 +64,10 @@ export interface RateLimitFault {
   latencyMs?: number;
 }
 
-/** A 5xx with an OpenAI error body. */
+/** A 5xx with an OpenAI (or, on /v1/messages, Anthropic) error body; 529 is Anthropic's "overloaded". */
 export interface ServerErrorFault {
   fault: "server-error";
-  status?: 500 | 502 | 503;
+  status?: 500 | 502 | 503 | 529;
   latencyMs?: number;
 }
 
@@ -106,8 +114,13 @@ export interface ChatRequest {
 }
 
 export interface ScriptCallInfo {
-  /** 0 for the first chat request this server scripted, then 1, 2, ... */
+  /** 0 for the first chat request this server scripted, then 1, 2, ... (both endpoints count). */
   index: number;
+  /**
+   * "chat" for `POST /v1/chat/completions`; "messages" for Anthropic's `POST /v1/messages`, whose
+   * request then carries Anthropic content blocks and `system`.
+   */
+  endpoint: "chat" | "messages";
   headers: Record<string, string>;
 }
 
@@ -142,6 +155,8 @@ export interface MockLLMOptions {
 export interface MockLLM {
   /** Base URL for an OpenAI client, e.g. "http://127.0.0.1:41234/v1". */
   readonly url: string;
+  /** Base URL for an Anthropic client, which adds `/v1/messages` itself: e.g. "http://127.0.0.1:41234". */
+  readonly origin: string;
   readonly port: number;
   /** Every request received, in arrival order (live array). */
   readonly requests: RecordedRequest[];
