@@ -8,7 +8,7 @@ import type {
   RawMessageStreamEvent,
   Tool,
 } from "@anthropic-ai/sdk/resources/messages/messages";
-import { cancelled, toProviderError } from "./anthropic-errors.js";
+import { toProviderError } from "./anthropic-errors.js";
 import { ModelConfigError, ProviderError } from "./errors.js";
 import type {
   CallOptions,
@@ -22,6 +22,7 @@ import type {
   ToolCall,
   Usage,
 } from "./types.js";
+import { checkStreamEnd, streamFailure } from "./wire-errors.js";
 
 export interface AnthropicOptions {
   /** Default: the ANTHROPIC_API_KEY environment variable. */
@@ -295,28 +296,9 @@ async function* streamParts(
       }
     }
   } catch (error) {
-    if (options.signal?.aborted) throw cancelled(provider, options.signal.reason);
-    const mapped = toProviderError(provider, error);
-    // A connection that breaks once the stream is flowing is a cut-off stream, not an unreachable server.
-    if (mapped.kind !== "network") throw mapped;
-    throw new ProviderError(
-      provider,
-      "stream-interrupted",
-      `the stream was cut off (${(error as Error).message})`,
-      {
-        cause: error,
-      },
-    );
+    throw streamFailure(provider, error, options.signal, toProviderError);
   }
-  // The SDK ends the iteration quietly when the signal aborts: that is a cancellation, not a cut.
-  if (options.signal?.aborted) throw cancelled(provider, options.signal.reason);
-  if (finish === undefined) {
-    throw new ProviderError(
-      provider,
-      "stream-interrupted",
-      "the stream ended before the model finished; retry the call",
-    );
-  }
+  finish = checkStreamEnd(provider, options.signal, finish);
   const response: ModelResponse = {
     text,
     toolCalls,

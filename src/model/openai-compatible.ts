@@ -19,6 +19,7 @@ import type {
   ToolCall,
   Usage,
 } from "./types.js";
+import { checkStreamEnd, errorForStatus, retryAfterMs, streamFailure } from "./wire-errors.js";
 
 export interface OpenAICompatibleOptions {
   /** e.g. https://api.openai.com/v1, http://localhost:11434/v1 (Ollama), a vLLM or LM Studio server. */
@@ -218,28 +219,9 @@ async function* streamParts(
       if (choice.finish_reason) finish = finishReason(choice.finish_reason);
     }
   } catch (error) {
-    if (options.signal?.aborted) throw cancelled(provider, options.signal.reason);
-    const mapped = toProviderError(provider, error);
-    // A connection that breaks once the stream is flowing is a cut-off stream, not an unreachable server.
-    if (mapped.kind !== "network") throw mapped;
-    throw new ProviderError(
-      provider,
-      "stream-interrupted",
-      `the stream was cut off (${(error as Error).message})`,
-      {
-        cause: error,
-      },
-    );
+    throw streamFailure(provider, error, options.signal, toProviderError);
   }
-  // The SDK ends the iteration quietly when the signal aborts: that is a cancellation, not a cut.
-  if (options.signal?.aborted) throw cancelled(provider, options.signal.reason);
-  if (finish === undefined) {
-    throw new ProviderError(
-      provider,
-      "stream-interrupted",
-      "the stream ended before the model finished; retry the call",
-    );
-  }
+  finish = checkStreamEnd(provider, options.signal, finish);
   const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c);
   for (const toolCall of toolCalls) yield { type: "tool-call", toolCall };
   const response: ModelResponse = {
@@ -255,10 +237,6 @@ async function* streamParts(
     ...(fingerprint ? { systemFingerprint: fingerprint } : {}),
   };
   yield { type: "finish", response };
-}
-
-function cancelled(provider: string, reason: unknown): ProviderError {
-  return new ProviderError(provider, "cancelled", "the call was cancelled", { cause: reason });
 }
 
 function finishReason(reason: string | null | undefined): FinishReason {
@@ -311,22 +289,12 @@ export function toProviderError(provider: string, error: unknown): ProviderError
     });
   }
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    const status = error.status;
-    const detail = `HTTP ${status}${error.message ? `: ${error.message}` : ""}`;
-    const fields = { status, cause: error, retryAfterMs: retryAfterMs(error.headers) };
-    if (status === 429)
-      return new ProviderError(provider, "rate-limited", `rate limited (${detail})`, fields);
-    if (status === 401 || status === 403) {
-      return new ProviderError(
-        provider,
-        "auth",
-        `the server refused the credentials (${detail}); check the API key`,
-        fields,
-      );
-    }
-    if (status === 408) return new ProviderError(provider, "timeout", detail, fields);
-    if (status >= 500) return new ProviderError(provider, "unavailable", detail, fields);
-    return new ProviderError(provider, "bad-request", `the server refused the request (${detail})`, fields);
+    const detail = `HTTP ${error.status}${error.message ? `: ${error.message}` : ""}`;
+    return errorForStatus(provider, error.status, detail, {
+      status: error.status,
+      cause: error,
+      retryAfterMs: retryAfterMs(error.headers),
+    });
   }
   if (error instanceof SyntaxError || (error instanceof OpenAI.OpenAIError && /JSON/i.test(error.message))) {
     return new ProviderError(
@@ -343,16 +311,4 @@ export function toProviderError(provider: string, error: unknown): ProviderError
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ProviderError(provider, "network", `the call failed (${message})`, { cause: error });
-}
-
-/** Retry-After as seconds or an HTTP date, in milliseconds. */
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const value = headers?.get("retry-after-ms") ?? undefined;
-  if (value !== undefined && Number.isFinite(Number(value))) return Number(value);
-  const after = headers?.get("retry-after");
-  if (!after) return undefined;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -14,6 +14,7 @@ import {
 import { KeelError } from "../errors/index.js";
 import { ModelConfigError, ProviderError } from "./errors.js";
 import type { CallOptions, ModelRequest, ModelResponse, Provider, StreamPart } from "./types.js";
+import { cancelled } from "./wire-errors.js";
 
 /** A response that says how many requests it took (the successful one included). */
 export type AttemptedResponse = ModelResponse & { attempts: number };
@@ -234,10 +235,6 @@ function withAttempts<E>(error: E, attempts: number): E {
     Object.defineProperty(error, "attempts", { value: attempts, configurable: true, enumerable: false });
   }
   return error;
-}
-
-function cancelled(provider: string, reason: unknown): ProviderError {
-  return new ProviderError(provider, "cancelled", "the call was cancelled", { cause: reason });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
