@@ -292,6 +292,24 @@ describe("agent", () => {
     expect(sent()).toHaveLength(1);
   });
 
+  it("a turn stopped with tool calls unrun answers them, so the thread can go on with a new message", async () => {
+    const bot = await setup(
+      [
+        { toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" }, id: "call_1" }] },
+        { text: "Sure." },
+      ],
+      { tools: [weatherTool()], stopWhen: stepCount(1) },
+    );
+    await bot.run(ask("Weather?"), { thread: "t" });
+    const next = await bot.run(ask("Never mind, say hi."), { thread: "t" });
+    expect(next.state.stopReason).toBe("answer");
+    const roles = sent()[1]!.messages.map((m) => m.role);
+    expect(roles).toEqual(["user", "assistant", "tool", "user"]);
+    expect(JSON.stringify(sent()[1]!.messages[2])).toMatch(
+      /call_1.*Not run: the agent stopped \(stop-condition\)/,
+    );
+  });
+
   it("stopWhen toolCalled(name) stops right after that tool ran, before another model call", async () => {
     const bot = await setup([{ toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" } }] }], {
       tools: [weatherTool()],

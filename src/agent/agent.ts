@@ -97,8 +97,18 @@ export function agent(options: AgentOptions): CompiledGraph<AgentState> {
     if (call.toolCalls.length === 0) stopReason = "answer";
     else if (shouldStop(after)) stopReason = "stop-condition";
     else if (steps >= maxSteps) stopReason = "max-steps";
+    // A turn that stops with tool calls unrun still answers each of them, so the conversation stays
+    // valid for the model APIs when the thread goes on with a new user message.
+    const unrun: Message[] =
+      stopReason && stopReason !== "answer"
+        ? call.toolCalls.map((c) => ({
+            role: "tool",
+            toolCallId: c.id,
+            content: `Not run: the agent stopped (${stopReason}) before running this tool.`,
+          }))
+        : [];
     return {
-      messages: [assistant],
+      messages: [assistant, ...unrun],
       steps,
       usage: call.usage,
       costUsd: call.costUsd,
