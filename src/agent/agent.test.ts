@@ -361,3 +361,20 @@ describe("agent", () => {
     expect(events.at(-1)).toMatchObject({ type: "run-end", status: "done" });
   });
 });
+
+describe("agent without a configured model", () => {
+  it("answers from the offline extractive model (the pipeline runs on a fresh machine)", async () => {
+    const saved = { ...process.env };
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_BASE_URL;
+    delete process.env.ANTHROPIC_API_KEY;
+    try {
+      const bot = agent({ instructions: "Returns are accepted within 30 days. Shipping takes two days." });
+      const out = await bot.invoke({ messages: [{ role: "user", content: "How long does shipping take?" }] });
+      expect(out.messages.at(-1)).toMatchObject({ role: "assistant", content: "Shipping takes two days." });
+      expect(out.stopReason).toBe("answer");
+    } finally {
+      process.env = saved;
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { Checkpointer } from "../graph/checkpointer.js";
 import type { CompiledGraph } from "../graph/compiled.js";
 import { END, START } from "../graph/constants.js";
 import type { NodeContext } from "../graph/types.js";
+import { defaultModel } from "../model/default-model.js";
 import { type CallResult, generateText, streamText } from "../model/generate-text.js";
 import type { Message, ModelRequest, Provider, ToolCall } from "../model/types.js";
 import {
@@ -19,9 +20,10 @@ import type { StopCondition } from "./stop.js";
 import type { Tool } from "./tool.js";
 
 export interface AgentOptions {
-  model: Provider;
-  /** The provider's model name, sent with every call. */
-  modelName: string;
+  /** Default: `defaultModel()`, from the environment, or the offline extractive model. */
+  model?: Provider;
+  /** The provider's model name (default: the default model's, or "default"). */
+  modelName?: string;
   tools?: Tool<any, any>[];
   /** Sent as the system message of every call (not stored in the thread's messages). */
   instructions?: string;
@@ -68,17 +70,20 @@ export function agent(options: AgentOptions): CompiledGraph<AgentState> {
   const conditions = [options.stopWhen ?? []].flat();
   const shouldStop = (state: AgentState) => conditions.some((c) => c(state));
   const specs = allowed.map((t) => t.spec);
+  const fallback = options.model ? undefined : defaultModel();
+  const model = options.model ?? fallback!.provider;
+  const modelName = options.modelName ?? fallback?.model ?? "default";
 
   const modelNode = async (state: AgentState, ctx: NodeContext) => {
     const steps = modelCallsThisTurn(state.messages) + 1;
     const request: ModelRequest = {
-      model: options.modelName,
+      model: modelName,
       messages: options.instructions
         ? [{ role: "system", content: options.instructions }, ...state.messages]
         : state.messages,
       ...(specs.length ? { tools: specs } : {}),
     };
-    const call = await ctx.step("model-call", () => callModel(options.model, request, ctx));
+    const call = await ctx.step("model-call", () => callModel(model, request, ctx));
     const assistant: Message = {
       role: "assistant",
       content: call.text,

@@ -21,6 +21,7 @@ export {
   type CascadeTryReason,
   cascade,
 } from "./cascade.js";
+export { type DefaultModel, defaultModel } from "./default-model.js";
 export { ModelConfigError, ProviderError, type ProviderErrorKind } from "./errors.js";
 export { EXTRACTIVE_MODEL, type ExtractiveOptions, extractive } from "./extractive.js";
 export {
