@@ -22,7 +22,7 @@ import type {
   ToolCall,
   Usage,
 } from "./types.js";
-import { checkStreamEnd, streamFailure } from "./wire-errors.js";
+import { checkStreamEnd, guardSecret, streamFailure, withoutSecret } from "./wire-errors.js";
 
 export interface AnthropicOptions {
   /** Default: the ANTHROPIC_API_KEY environment variable. */
@@ -79,12 +79,12 @@ export function anthropic(options: AnthropicOptions = {}): Provider {
       try {
         message = await client.messages.create({ ...params, stream: false }, { signal: callOptions.signal });
       } catch (error) {
-        throw toProviderError(id, error);
+        throw withoutSecret(toProviderError(id, error), apiKey);
       }
       return fromMessage(id, message);
     },
     stream(request, callOptions = {}) {
-      return streamParts(id, client, toParams(id, request, maxTokens), callOptions);
+      return guardSecret(streamParts(id, client, toParams(id, request, maxTokens), callOptions), apiKey);
     },
   };
 }

@@ -90,3 +90,15 @@ describe("exact response cache", () => {
     expect(() => responseCache({ path: ":memory:", ttlMs: 0 })).toThrow(/ttlMs must be a positive number/);
   });
 });
+
+describe("what the cache keeps", () => {
+  it("an answer cut off by the token limit is not cached", async () => {
+    mock = await startMockLLM({ script: [{ text: "partial", finishReason: "length" }, { text: "whole" }] });
+    const cache = responseCache({ path: ":memory:" });
+    const model = cached(openaiCompatible({ baseURL: mock.url }), { cache });
+    expect((await model.generate(request)).finishReason).toBe("length");
+    expect((await model.generate(request)).text).toBe("whole");
+    expect(mock.requests).toHaveLength(2);
+    cache.close();
+  });
+});

@@ -103,7 +103,8 @@ export interface CachedOptions {
 /**
  * Wraps a provider with the exact cache: a hit is served without a call (marked `cacheHit`, so the
  * call path prices it at zero); a miss is called and its completed response stored. Streams are
- * replayed from a hit, and stored only once they finished. Errors are never cached.
+ * replayed from a hit, and stored only once they finished. Errors, and answers cut off by the token
+ * limit or a content filter, are never cached.
  */
 export function cached(provider: Provider, options: CachedOptions): Provider {
   const tenant = options.tenant ?? "default";
@@ -116,7 +117,7 @@ export function cached(provider: Provider, options: CachedOptions): Provider {
       const hit = cache.get(tenant, key);
       if (hit) return { ...hit, cacheHit: true };
       const response = await provider.generate(request, callOptions);
-      cache.set(tenant, key, withoutCallFields(response));
+      if (complete(response)) cache.set(tenant, key, withoutCallFields(response));
       return response;
     },
     async *stream(request: ModelRequest, callOptions?: CallOptions): AsyncGenerator<StreamPart> {
@@ -129,11 +130,17 @@ export function cached(provider: Provider, options: CachedOptions): Provider {
         return;
       }
       for await (const part of provider.stream(request, callOptions)) {
-        if (part.type === "finish") cache.set(tenant, key, withoutCallFields(part.response));
+        if (part.type === "finish" && complete(part.response))
+          cache.set(tenant, key, withoutCallFields(part.response));
         yield part;
       }
     },
   };
+}
+
+/** A cut-off ("length") or filtered answer is not worth serving again for a whole TTL. */
+function complete(response: ModelResponse): boolean {
+  return response.finishReason === "stop" || response.finishReason === "tool-calls";
 }
 
 /** What belongs to one call (attempts of a resilient provider) is not part of the cached answer. */

@@ -188,3 +188,25 @@ describe("cascade: configuration", () => {
     expect(result.costUsd).toBeNull();
   });
 });
+
+describe("cascade and the response cache", () => {
+  it("a try served from the cache costs nothing", async () => {
+    const { cached, responseCache } = await import("./cache.js");
+    const mock = await startMockLLM();
+    try {
+      const cache = responseCache({ path: ":memory:" });
+      const small = cached(openaiCompatible({ baseURL: mock.url }), { cache });
+      const c = cascade([{ provider: small, model: "mock-small" }], { accept: () => true });
+      const messages = [{ role: "user" as const, content: "hi" }];
+      const first = await c.generate({ messages });
+      const second = await c.generate({ messages });
+      expect(mock.requests).toHaveLength(1);
+      expect(first.costUsd).toBeGreaterThan(0);
+      expect(second.costUsd).toBe(0);
+      expect(second.tried[0]!.costUsd).toBe(0);
+      cache.close();
+    } finally {
+      await mock.close();
+    }
+  });
+});

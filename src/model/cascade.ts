@@ -3,11 +3,11 @@ import { isKeelError, KeelError } from "../errors/index.js";
 import { ModelConfigError } from "./errors.js";
 import { shouldFallBack } from "./fallback.js";
 import { generateObject } from "./generate-object.js";
-import { generateText } from "./generate-text.js";
+import { generateText, responseCost } from "./generate-text.js";
 import { formatIssue, OutputValidationError } from "./object-errors.js";
-import { costOf, defaultPrices, type PriceTable } from "./pricing.js";
+import { defaultPrices, type PriceTable } from "./pricing.js";
 import type { ModelTarget, Router } from "./router.js";
-import type { ModelRequest, ModelResponse, Provider, Usage } from "./types.js";
+import type { ModelRequest, ModelResponse, Provider } from "./types.js";
 
 /** A model of the cascade: a target, or an alias of the `router` option. */
 export type CascadeModel = ModelTarget | string;
@@ -192,13 +192,12 @@ async function attempt<S extends z.ZodType | undefined>(
   const prices = options.prices ?? defaultPrices;
   const started = now();
   const base = { model: step.model, alias: step.alias, provider: step.provider.id };
-  let call: { answer: CascadeAnswer<S>; response: ModelResponse; usage: Usage };
+  let call: { answer: CascadeAnswer<S>; response: ModelResponse; responses: ModelResponse[] };
   try {
     call = await callModel(step, last, options, input, prices);
   } catch (error) {
     const latencyMs = now() - started;
     if (error instanceof OutputValidationError) {
-      const usage = error.attempts.map((a) => a.usage);
       const issues = error.attempts.at(-1)?.issues ?? [];
       return {
         try: {
@@ -206,7 +205,11 @@ async function attempt<S extends z.ZodType | undefined>(
           accepted: false,
           reason: "output-invalid",
           detail: issues.slice(0, 3).map(formatIssue).join("; "),
-          costUsd: priceOf(step.model, usage, prices),
+          costUsd: priceOf(
+            step.model,
+            error.attempts.map((a) => a.response),
+            prices,
+          ),
           latencyMs,
           text: error.attempts.at(-1)?.text,
         },
@@ -233,7 +236,7 @@ async function attempt<S extends z.ZodType | undefined>(
     ...base,
     accepted,
     reason: accepted ? "accepted" : "not-accepted",
-    costUsd: priceOf(step.model, [call.usage], prices),
+    costUsd: priceOf(step.model, call.responses, prices),
     latencyMs: now() - started,
     text: call.response.text,
   };
@@ -246,7 +249,7 @@ async function callModel<S extends z.ZodType | undefined>(
   options: CascadeOptions<S>,
   input: CascadeInput,
   prices: PriceTable,
-): Promise<{ answer: CascadeAnswer<S>; response: ModelResponse; usage: Usage }> {
+): Promise<{ answer: CascadeAnswer<S>; response: ModelResponse; responses: ModelResponse[] }> {
   const { signal, ...request } = input;
   if (options.schema) {
     const result = await generateObject({
@@ -257,7 +260,11 @@ async function callModel<S extends z.ZodType | undefined>(
       maxRepairs: last ? (options.lastMaxRepairs ?? 2) : (options.maxRepairs ?? 0),
       signal,
     });
-    return { answer: result.object as CascadeAnswer<S>, response: result.response, usage: result.usage };
+    return {
+      answer: result.object as CascadeAnswer<S>,
+      response: result.response,
+      responses: result.attempts.map((a) => a.response),
+    };
   }
   const result = await generateText({
     model: step.provider as Provider,
@@ -266,7 +273,7 @@ async function callModel<S extends z.ZodType | undefined>(
     prices,
     now: options.now,
   });
-  return { answer: result.text as CascadeAnswer<S>, response: result, usage: result.usage };
+  return { answer: result.text as CascadeAnswer<S>, response: result, responses: [result] };
 }
 
 const OBJECT_INPUT = new Set(["messages", "signal"]);
@@ -289,15 +296,13 @@ function checkInput(input: CascadeInput, withSchema: boolean): void {
   }
 }
 
-function priceOf(model: string, usages: Usage[], prices: PriceTable): number | null {
+/** Every call a try made, each priced as the step's model (cache hits cost nothing). */
+function priceOf(model: string, responses: ModelResponse[], prices: PriceTable): number | null {
   let total = 0;
-  for (const usage of usages) {
-    try {
-      total += costOf(model, usage, prices).costUsd;
-    } catch (error) {
-      if (isKeelError(error) && error.code === "UNKNOWN_PRICE") return null;
-      throw error;
-    }
+  for (const response of responses) {
+    const cost = responseCost(response, prices, model);
+    if (cost === null) return null;
+    total += cost;
   }
   return total;
 }

@@ -58,16 +58,26 @@ export async function* streamText(options: GenerateTextOptions): AsyncGenerator<
   }
 }
 
-function account(response: ModelResponse, latencyMs: number, prices: PriceTable): CallResult {
-  let costUsd: number | null = null;
-  if ((response as { cacheHit?: boolean }).cacheHit) costUsd = 0;
-  else {
-    try {
-      costUsd = costOf(response.model, response.usage, prices).costUsd;
-    } catch (error) {
-      if (!(error instanceof KeelError && error.code === "UNKNOWN_PRICE")) throw error;
-    }
+/**
+ * What one response cost: 0 when it came from the response cache, `null` when the price table does
+ * not know the model (priced as `model`, default the model the provider reports).
+ */
+export function responseCost(
+  response: ModelResponse,
+  prices: PriceTable = defaultPrices,
+  model = response.model,
+): number | null {
+  if ((response as { cacheHit?: boolean }).cacheHit) return 0;
+  try {
+    return costOf(model, response.usage, prices).costUsd;
+  } catch (error) {
+    if (error instanceof KeelError && error.code === "UNKNOWN_PRICE") return null;
+    throw error;
   }
+}
+
+function account(response: ModelResponse, latencyMs: number, prices: PriceTable): CallResult {
+  const costUsd = responseCost(response, prices);
   const attempts = (response as { attempts?: unknown }).attempts;
   return {
     ...response,

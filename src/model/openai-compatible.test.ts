@@ -175,3 +175,31 @@ describe("openaiCompatible() against the mock server", () => {
     expect(() => openaiCompatible({ baseURL: "localhost:8080" })).toThrow(/needs baseURL, an http\(s\) URL/);
   });
 });
+
+describe("secrets in server errors", () => {
+  it("a server that echoes the API key in its error text never gets it into a Keel error", async () => {
+    const http = await import("node:http");
+    const key = "sk-live-0123456789abcdef";
+    const server = http.createServer((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { message: `Incorrect API key provided: ${key}`, type: "invalid_request_error" },
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as { port: number };
+    try {
+      const model = openaiCompatible({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: key });
+      const error = await model.generate(ask("hi")).catch((e) => e);
+      expect(error).toMatchObject({ code: "PROVIDER_AUTH", status: 401 });
+      expect(error.message).toContain("[redacted]");
+      expect(JSON.stringify({ message: error.message, cause: String(error.cause) })).not.toContain(key);
+      const streamed = await collect(model.stream(ask("hi"))).catch((e) => e);
+      expect(streamed.message).not.toContain(key);
+    } finally {
+      server.close();
+    }
+  });
+});

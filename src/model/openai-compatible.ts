@@ -19,7 +19,14 @@ import type {
   ToolCall,
   Usage,
 } from "./types.js";
-import { checkStreamEnd, errorForStatus, retryAfterMs, streamFailure } from "./wire-errors.js";
+import {
+  checkStreamEnd,
+  errorForStatus,
+  guardSecret,
+  retryAfterMs,
+  streamFailure,
+  withoutSecret,
+} from "./wire-errors.js";
 
 export interface OpenAICompatibleOptions {
   /** e.g. https://api.openai.com/v1, http://localhost:11434/v1 (Ollama), a vLLM or LM Studio server. */
@@ -70,7 +77,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
           { signal: callOptions.signal },
         );
       } catch (error) {
-        throw toProviderError(id, error);
+        throw withoutSecret(toProviderError(id, error), options.apiKey);
       }
       const response = fromCompletion(id, completion);
       if (!completion.usage) {
@@ -80,7 +87,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       return response;
     },
     stream(request, callOptions = {}) {
-      return streamParts(id, client, request, callOptions);
+      return guardSecret(streamParts(id, client, request, callOptions), options.apiKey);
     },
   };
 }

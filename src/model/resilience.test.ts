@@ -320,3 +320,27 @@ describe("bad configuration", () => {
     expect(() => fallback([])).toThrow(/at least one provider/);
   });
 });
+
+describe("resilient() and providers that ignore their signal", () => {
+  it("a cancelled call leaves no per-attempt timer behind", async () => {
+    const timers = () =>
+      (process as unknown as { getActiveResourcesInfo(): string[] })
+        .getActiveResourcesInfo()
+        .filter((r) => r === "Timeout").length;
+    const stuck: Provider = {
+      id: "stuck",
+      capabilities: { tools: false, jsonSchema: false, images: false, streaming: false },
+      generate: () => new Promise(() => {}),
+      stream: async function* () {},
+    };
+    const before = timers();
+    const controller = new AbortController();
+    const call = resilient(stuck, { timeoutMs: 600_000, breaker: false }).generate(
+      { model: "m", messages: [{ role: "user", content: "hi" }] },
+      { signal: controller.signal },
+    );
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ code: "PROVIDER_CANCELLED" });
+    expect(timers()).toBe(before);
+  });
+});

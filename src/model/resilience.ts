@@ -269,10 +269,15 @@ function attemptScope(
 ): AttemptScope {
   const controller = new AbortController();
   const waiting = new Set<(error: unknown) => void>();
+  // Cleared on failure too: a provider that ignores its signal must not keep a timer (and the
+  // process) alive after the caller gave up.
+  const timers = new Set<NodeJS.Timeout>();
   let failure: unknown;
   const fail = (error: unknown) => {
     if (failure !== undefined) return;
     failure = error;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
     for (const reject of waiting) reject(error);
     controller.abort(error);
   };
@@ -299,16 +304,20 @@ function attemptScope(
                   ),
                 timeoutMs,
               );
+        if (timer) timers.add(timer);
         waiting.add(reject);
         work
           .then(resolve, (error) => reject(failure ?? error))
           .finally(() => {
             clearTimeout(timer);
+            if (timer) timers.delete(timer);
             waiting.delete(reject);
           });
       });
     },
     close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       caller?.removeEventListener("abort", onCallerAbort);
       // Releases the connection of an attempt that was given up or not read to the end.
       controller.abort();

@@ -81,3 +81,31 @@ export function checkStreamEnd<T>(
   }
   return finish;
 }
+
+/**
+ * A server may echo the credential it refused into its error text; the adapters pass their key
+ * here so that it never reaches a message (the SDK error, which may hold it too, is dropped).
+ */
+export function withoutSecret(error: ProviderError, secret: string | undefined): ProviderError {
+  if (!secret || secret.length < 8 || !error.message.includes(secret)) return error;
+  const message = error.message
+    .slice(error.provider.length + 2)
+    .split(secret)
+    .join("[redacted]");
+  return new ProviderError(error.provider, error.kind, message, {
+    status: error.status,
+    retryAfterMs: error.retryAfterMs,
+  });
+}
+
+/** `withoutSecret` for every error a stream throws. */
+export async function* guardSecret<T>(
+  parts: AsyncIterable<T>,
+  secret: string | undefined,
+): AsyncGenerator<T> {
+  try {
+    yield* parts;
+  } catch (error) {
+    throw error instanceof ProviderError ? withoutSecret(error, secret) : error;
+  }
+}
