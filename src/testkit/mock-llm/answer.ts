@@ -8,8 +8,8 @@ import {
   resolveReply,
 } from "./completion.js";
 import { defaultReply } from "./default-reply.js";
-import { aborted, delay, sendError, write } from "./http-io.js";
-import type { ChatRequest, ContentFault, Step } from "./types.js";
+import { aborted, delay, type StreamShape, sendError, streamFrames, write } from "./http-io.js";
+import type { ChatRequest, Step } from "./types.js";
 
 export interface AnswerContext {
   request: ChatRequest;
@@ -106,34 +106,8 @@ async function streamReply(
     chunkSize: step.chunkSize ?? DEFAULT_CHUNK_SIZE,
     includeUsage: request.stream_options?.include_usage === true,
   });
-  const gap = step.chunkDelayMs ?? 0;
-  const sent = step.fault === undefined ? chunks.length : ((step as ContentFault).afterChunks ?? 1);
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  res.flushHeaders();
-  for (const [i, chunk] of chunks.slice(0, sent).entries()) {
-    if (i > 0 && !(await delay(gap, signal))) return;
-    if (!(await write(res, `data: ${JSON.stringify(chunk)}\n\n`, signal))) return;
-  }
-  switch (step.fault) {
-    case "truncate":
-      res.destroy();
-      return;
-    case "stall":
-      await aborted(signal);
-      res.destroy();
-      return;
-    case "malformed-json":
-      if (sent > 0 && !(await delay(gap, signal))) return;
-      if (
-        !(await write(
-          res,
-          `data: {"id":"${meta.id}","object":"chat.completion.chunk","choices":[{\n\n`,
-          signal,
-        ))
-      ) {
-        return;
-      }
-      break;
-  }
+  const frames = chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
+  const broken = `data: {"id":"${meta.id}","object":"chat.completion.chunk","choices":[{\n\n`;
+  if (!(await streamFrames(res, frames, step as StreamShape, broken, signal))) return;
   if (await write(res, "data: [DONE]\n\n", signal)) res.end();
 }

@@ -88,3 +88,47 @@ export function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }
+
+/** How a step shapes a stream: its pacing, and the content fault (if any) that ends it. */
+export interface StreamShape {
+  fault?: string;
+  afterChunks?: number;
+  chunkDelayMs?: number;
+}
+
+/**
+ * Streams SSE frames as a step says: all of them, or the first `afterChunks` and then the step's
+ * fault: "truncate" cuts the connection, "stall" goes silent until the client or close() gives up,
+ * "malformed-json" sends `brokenFrame`. Resolves true when the caller should close the stream
+ * normally, false when it is already over.
+ */
+export async function streamFrames(
+  res: ServerResponse,
+  frames: string[],
+  step: StreamShape,
+  brokenFrame: string,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const gap = step.chunkDelayMs ?? 0;
+  const sent = step.fault === undefined ? frames.length : (step.afterChunks ?? 1);
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  res.flushHeaders();
+  for (const [i, frame] of frames.slice(0, sent).entries()) {
+    if (i > 0 && !(await delay(gap, signal))) return false;
+    if (!(await write(res, frame, signal))) return false;
+  }
+  switch (step.fault) {
+    case "truncate":
+      res.destroy();
+      return false;
+    case "stall":
+      await aborted(signal);
+      res.destroy();
+      return false;
+    case "malformed-json":
+      if (sent > 0 && !(await delay(gap, signal))) return false;
+      return write(res, brokenFrame, signal);
+    default:
+      return true;
+  }
+}

@@ -5,9 +5,9 @@
 import type { ServerResponse } from "node:http";
 import { pieces, type ReplySource, type ResponseMeta, resolveReply } from "./completion.js";
 import { defaultReply } from "./default-reply.js";
-import { aborted, delay, sendJson, write } from "./http-io.js";
+import { aborted, delay, type StreamShape, sendJson, streamFrames, write } from "./http-io.js";
 import { messagesPromptText } from "./messages-request.js";
-import type { ChatRequest, ContentFault, FinishReason, Step, StepUsage } from "./types.js";
+import type { ChatRequest, FinishReason, Step, StepUsage } from "./types.js";
 
 type ContentStep = Exclude<Step, { fault: "rate-limit" | "server-error" }>;
 
@@ -244,30 +244,8 @@ async function streamMessage(
   { meta, signal }: MessagesContext,
 ): Promise<void> {
   const events = messageEvents(reply, meta, step.chunkSize ?? 4);
-  const gap = step.chunkDelayMs ?? 0;
-  const sent = step.fault === undefined ? events.length : ((step as ContentFault).afterChunks ?? 1);
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  res.flushHeaders();
-  for (const [i, { event, data }] of events.slice(0, sent).entries()) {
-    if (i > 0 && !(await delay(gap, signal))) return;
-    if (!(await write(res, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`, signal))) return;
-  }
-  switch (step.fault) {
-    case "truncate":
-      res.destroy();
-      return;
-    case "stall":
-      await aborted(signal);
-      res.destroy();
-      return;
-    case "malformed-json":
-      if (sent > 0 && !(await delay(gap, signal))) return;
-      await write(
-        res,
-        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{\n\n',
-        signal,
-      );
-      break;
-  }
+  const frames = events.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const broken = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{\n\n';
+  if (!(await streamFrames(res, frames, step as StreamShape, broken, signal))) return;
   res.end();
 }
