@@ -2,6 +2,7 @@
 export * from "./agent/index.js";
 export * from "./errors/index.js";
 export * from "./graph/index.js";
+export * from "./guard/index.js";
 export * from "./model/index.js";
 // Deliberately not re-exported here: `keel/db` (connections and migrations, plumbing for store
 // backends) and `keel/testkit` (test helpers: the mock LLM server), which applications import

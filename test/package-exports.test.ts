@@ -18,6 +18,7 @@ describe("package entry points", () => {
       const db = await import("keel/db");
       const model = await import("keel/model");
       const testkit = await import("keel/testkit");
+      const guard = await import("keel/guard");
       console.log(JSON.stringify({
         sameGraph: root.graph === graph.graph && root.sqliteCheckpointer === graph.sqliteCheckpointer,
         sameError: root.KeelError === errors.KeelError,
@@ -27,6 +28,7 @@ describe("package entry points", () => {
         sameModel: root.openaiCompatible === model.openaiCompatible && root.extractive === model.extractive,
         testkit: typeof testkit.startMockLLM,
         testkitNotAtRoot: !("startMockLLM" in root),
+        sameGuard: root.guard === guard.guard && root.piiScanner === guard.piiScanner,
       }));
     `);
     expect(result.stderr).toBe("");
@@ -39,6 +41,7 @@ describe("package entry points", () => {
       sameModel: true,
       testkit: "function",
       testkitNotAtRoot: true,
+      sameGuard: true,
     });
   });
 

@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { isKeelError, KeelError } from "../errors/index.js";
 import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
 import { runDemo } from "./demo.js";
+import { addGuardCommands } from "./guard.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -35,6 +36,8 @@ program
     }
     await runMockLLMCommand({ port, host: opts.host, script: opts.script });
   });
+
+addGuardCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   if (isKeelError(error)) console.error(`keel: ${error.code}: ${error.message}`);

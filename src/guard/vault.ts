@@ -1,0 +1,196 @@
+/**
+ * The reversible pseudonymization vault: a per-request map from typed placeholders (`<PERSON_1>`)
+ * to the values they replace. Values are held encrypted with AES-256-GCM under a key that lives only
+ * in this vault (or with whoever is given it), each bound to its placeholder and vault id as
+ * associated data, so a sealed vault can travel (a checkpoint, a queue) without exposing what it
+ * holds, and a swapped or altered entry fails to open instead of restoring the wrong value.
+ */
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
+import { KeelError } from "../errors/index.js";
+
+export class VaultError extends KeelError {
+  constructor(message: string, cause?: unknown) {
+    super("GUARD_VAULT_INVALID", message, { cause });
+  }
+}
+
+interface SealedEntry {
+  /** base64 of iv (12 bytes) || tag (16 bytes) || ciphertext */
+  v: string;
+}
+
+export interface Vault {
+  readonly id: string;
+  /**
+   * The placeholder for a value, the same one each time the same value (of the same type) comes
+   * back. With `restorable: false` the placeholder is numbered in the same sequence (so it never
+   * collides with a restorable one) but the value is not kept, and `restore` leaves it in place.
+   */
+  placeholderFor(type: string, value: string, options?: { restorable?: boolean }): string;
+  /** Text with every placeholder this vault issued replaced by its value; other text unchanged. */
+  restore(text: string): string;
+  /**
+   * A streaming restorer: `push` returns what can be shown now, holding back a trailing piece that
+   * may be the start of a placeholder split across chunks; `flush` returns the rest at the end.
+   */
+  restorer(): StreamRestorer;
+  /** The number of values held. */
+  readonly size: number;
+  /** The vault as one string, its values still encrypted; `openVault(sealed, key)` reads it back. */
+  seal(): string;
+  /** The 32-byte key (give it only to what must restore values). */
+  readonly key: Uint8Array;
+}
+
+export interface StreamRestorer {
+  push(chunk: string): string;
+  flush(): string;
+}
+
+export interface VaultOptions {
+  /** A 32-byte AES-256 key; a fresh random key when omitted (the usual per-request case). */
+  key?: Uint8Array;
+}
+
+const PLACEHOLDER = /<([A-Z][A-Z0-9_]*?)_(\d{1,6})>/g;
+/** The longest held-back tail: "<" + a type name + "_" + digits. */
+const MAX_PLACEHOLDER = 48;
+
+export function createVault(options: VaultOptions = {}): Vault {
+  return makeVault(randomUUID(), keyOf(options.key), new Map(), new Map(), []);
+}
+
+/** Reads a sealed vault back; a wrong key or any altered byte is a `VaultError`, never a wrong value. */
+export function openVault(sealed: string, key: Uint8Array): Vault {
+  let parsed: { id: string; entries: [string, SealedEntry][]; oneWay?: string[] };
+  try {
+    parsed = JSON.parse(Buffer.from(sealed, "base64url").toString("utf8"));
+  } catch (cause) {
+    throw new VaultError("This is not a sealed vault: pass the string that vault.seal() returned.", cause);
+  }
+  if (typeof parsed?.id !== "string" || !Array.isArray(parsed.entries)) {
+    throw new VaultError("This is not a sealed vault: pass the string that vault.seal() returned.");
+  }
+  const byValue = new Map<string, string>();
+  const vault = makeVault(parsed.id, keyOf(key), new Map(parsed.entries), byValue, parsed.oneWay ?? []);
+  // Open every entry now, so a wrong key or a tampered entry fails here rather than mid-answer, and
+  // so a value seen again gets its old placeholder.
+  for (const [placeholder] of parsed.entries) {
+    const type = /^<(.+)_\d+>$/.exec(placeholder)?.[1];
+    if (type !== undefined) byValue.set(`${type}\u0000${vault.restore(placeholder)}`, placeholder);
+  }
+  return vault;
+}
+
+function keyOf(key: Uint8Array | undefined): Buffer {
+  if (key === undefined) return randomBytes(32);
+  if (!(key instanceof Uint8Array) || key.length !== 32) {
+    throw new VaultError("A vault key must be 32 bytes (AES-256); pass the key a vault was created with.");
+  }
+  return Buffer.from(key);
+}
+
+function makeVault(
+  id: string,
+  key: Buffer,
+  entries: Map<string, SealedEntry>,
+  byValue: Map<string, string>,
+  oneWayPlaceholders: string[],
+): Vault {
+  const counts = new Map<string, number>();
+  const oneWay = new Set<string>(oneWayPlaceholders); // numbered, value not kept
+  for (const placeholder of [...entries.keys(), ...oneWay]) {
+    const match = /^<(.+)_(\d+)>$/.exec(placeholder);
+    if (match)
+      counts.set(match[1] as string, Math.max(counts.get(match[1] as string) ?? 0, Number(match[2])));
+  }
+  const opened = new Map<string, string>();
+
+  const encrypt = (placeholder: string, value: string): SealedEntry => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    cipher.setAAD(Buffer.from(`${id}\u0000${placeholder}`));
+    const body = Buffer.concat([cipher.update(value, "utf8"), cipher.final()]);
+    return { v: Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64") };
+  };
+  const decrypt = (placeholder: string, entry: SealedEntry): string => {
+    const cached = opened.get(placeholder);
+    if (cached !== undefined) return cached;
+    try {
+      const raw = Buffer.from(entry.v, "base64");
+      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(`${id}\u0000${placeholder}`));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      const value = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+      opened.set(placeholder, value);
+      return value;
+    } catch (cause) {
+      throw new VaultError(
+        `Vault entry ${placeholder} failed authentication: the vault was altered or opened with the wrong key.`,
+        cause,
+      );
+    }
+  };
+  const restore = (text: string): string =>
+    entries.size === 0
+      ? text
+      : text.replace(PLACEHOLDER, (placeholder) => {
+          const entry = entries.get(placeholder);
+          return entry === undefined ? placeholder : decrypt(placeholder, entry);
+        });
+
+  return {
+    id,
+    key: new Uint8Array(key),
+    get size() {
+      return entries.size;
+    },
+    placeholderFor(type, value, options) {
+      const name = type.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+      const restorable = options?.restorable ?? true;
+      const lookup = `${restorable ? "" : "-"}${name}\u0000${value}`;
+      const known = byValue.get(lookup);
+      if (known !== undefined) return known;
+      const n = (counts.get(name) ?? 0) + 1;
+      counts.set(name, n);
+      const placeholder = `<${name}_${n}>`;
+      byValue.set(lookup, placeholder);
+      if (!restorable) {
+        oneWay.add(placeholder);
+        return placeholder;
+      }
+      entries.set(placeholder, encrypt(placeholder, value));
+      opened.set(placeholder, value);
+      return placeholder;
+    },
+    restore,
+    restorer() {
+      let held = "";
+      return {
+        push(chunk) {
+          const text = held + chunk;
+          const cut = heldBackFrom(text);
+          held = text.slice(cut);
+          return restore(text.slice(0, cut));
+        },
+        flush() {
+          const rest = held;
+          held = "";
+          return restore(rest);
+        },
+      };
+    },
+    seal() {
+      return Buffer.from(JSON.stringify({ id, entries: [...entries], oneWay: [...oneWay] })).toString(
+        "base64url",
+      );
+    },
+  };
+}
+
+/** Where a trailing piece that could still grow into a placeholder starts (text.length when none). */
+function heldBackFrom(text: string): number {
+  const lt = text.lastIndexOf("<");
+  if (lt === -1 || text.length - lt > MAX_PLACEHOLDER) return text.length;
+  return /^<[A-Z0-9_]*$/.test(text.slice(lt)) ? lt : text.length;
+}
