@@ -143,7 +143,7 @@ if (ONLY.includes("linear")) {
     "random BMP": (n) => junk(n),
     "https://x/": (n) => "https://x.io/".repeat(n / 13),
   };
-  const SIZES = QUICK ? [1024, 16384] : [1024, 4096, 16384, 65536];
+  const SIZES = QUICK ? [1024, 16384] : [1024, 4096, 16384, 65536, 262144];
   const scanAll = (t) => {
     pii(t, ctx);
     secrets(t, ctx);
@@ -163,6 +163,8 @@ if (ONLY.includes("linear")) {
     result[name] = {
       nsPerChar: perByte.map((x) => round(x, 1)),
       ratioLargestToSmallest: round(perByte.at(-1) / perByte[0], 2),
+      // From 16 KB up, past the sizes where caches and JIT warm-up move the small-input figures.
+      ratioLargestTo16K: round(perByte.at(-1) / perByte[SIZES.indexOf(16384)], 2),
     };
     log(`linear: ${name.padEnd(18)} ${result[name].nsPerChar.join(" / ")} ns/char`);
   }

@@ -19,7 +19,7 @@ import {
 import { type Numbering, processSalt, type RedactionMode, redact } from "./redact.js";
 import { secretsScanner } from "./secrets/index.js";
 import { type StreamScanner, streamScanner } from "./stream.js";
-import type { Finding, Scanner, TextSource } from "./types.js";
+import type { Finding, ScanContext, Scanner, TextSource } from "./types.js";
 import type { Vault } from "./vault.js";
 
 /** A finding as decided: which scanner found it and what the policy did about it. */
@@ -157,7 +157,10 @@ export function guard(options: GuardOptions = {}): Guard {
 
   const evaluate = (text: string, scanOptions: ScanOptions): DecidedFinding[] => {
     const { source } = scanOptions;
-    const ctx = { source, region: scanOptions.region, language: scanOptions.language };
+    // Only the keys that are set: scanners see one object shape (and no `region: undefined`).
+    const ctx: ScanContext = { source };
+    if (scanOptions.region !== undefined) ctx.region = scanOptions.region;
+    if (scanOptions.language !== undefined) ctx.language = scanOptions.language;
     const decided: DecidedFinding[] = [];
     for (const scan of scannersFor(source)) {
       let found: Finding[];

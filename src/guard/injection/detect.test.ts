@@ -123,7 +123,7 @@ describe("worst-case time is linear", () => {
   ];
   const best = (text: string, source: "input" | "retrieved") => {
     let min = Number.POSITIVE_INFINITY;
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 5; run++) {
       const started = performance.now();
       detectInjection(text, { source });
       min = Math.min(min, performance.now() - started);
@@ -132,12 +132,13 @@ describe("worst-case time is linear", () => {
   };
 
   for (const unit of adversarial) {
-    it(`a 64x longer input takes well under 200x the time: ${JSON.stringify(unit.slice(0, 24))}`, () => {
+    // Linear is 64x; quadratic would be 4096x. The slack absorbs a loaded CI machine and GC pauses.
+    it(`a 64x longer input takes well under 400x the time: ${JSON.stringify(unit.slice(0, 24))}`, () => {
       const small = unit.repeat(Math.ceil(16384 / unit.length)).slice(0, 16384);
       const large = unit.repeat(Math.ceil(1048576 / unit.length)).slice(0, 1048576);
       for (const source of ["input", "retrieved"] as const) {
         best(small, source); // warm-up
-        expect(best(large, source) / best(small, source)).toBeLessThan(200);
+        expect(best(large, source) / best(small, source)).toBeLessThan(400);
       }
     });
   }
