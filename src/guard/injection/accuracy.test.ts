@@ -3,6 +3,7 @@ import { sharedDataFile } from "../../testkit/shared-data.js";
 import type { TextSource } from "../types.js";
 import { readLabelledJsonl } from "./dataset.js";
 import { type DetectionFigures, evaluateInjection } from "./eval.js";
+import { HARD_NEGATIVES } from "./hard-negatives.js";
 import { injectionScanner } from "./index.js";
 
 const scan = injectionScanner();
@@ -34,5 +35,22 @@ describe("injection accuracy on the public evaluation sets", () => {
 
   it("giskard: every known attack flagged", () => {
     expect(figuresOf("injection-giskard.jsonl", "input").recall).toBe(1);
+  });
+});
+
+describe("the hand-written training negatives", () => {
+  it("share no sentence with any evaluation set (nothing of the test data is in the repository)", () => {
+    const evaluation = [
+      "injection-deepset-test.jsonl",
+      "injection-jailbreak-test.jsonl",
+      "injection-notinject.jsonl",
+      "injection-giskard.jsonl",
+      "injection-bipia-email-test.jsonl",
+    ].flatMap((file) => readLabelledJsonl(sharedDataFile(file)).map((row) => row.text.toLowerCase()));
+    const copied = HARD_NEGATIVES.filter((text) => {
+      const probe = text.toLowerCase().slice(0, 40);
+      return evaluation.some((row) => row.includes(probe));
+    });
+    expect(copied).toEqual([]);
   });
 });
