@@ -397,3 +397,34 @@ describe("streaming with the built-in scanners", () => {
     );
   });
 });
+
+describe("configuration mistakes and lifecycles", () => {
+  it("rejects a bad holdback, an empty salt and a malformed sealed vault with clear errors", () => {
+    const g = guard({ scanners });
+    expect(() => g.stream({ source: "output", holdback: Number.NaN })).toThrow(/holdback.*whole number/);
+    expect(() => g.stream({ source: "output", holdback: -1 })).toThrow(/holdback/);
+    expect(() => guard({ scanners, salt: "" })).toThrow(/salt/);
+    const bad = Buffer.from(JSON.stringify({ id: "x", entries: [["<PERSON_1>", 5]] })).toString("base64url");
+    expect(() => openVault(bad, createVault().key)).toThrow(VaultError);
+  });
+
+  it("stops looking for a canary once it is retired", () => {
+    const g = guard({ scanners: [], policy: { id: "p", rules: { PROMPT_LEAK: "block" } } });
+    const canary = g.canary();
+    expect(g.scan(canary.token, { source: "output" }).action).toBe("block");
+    canary.retire();
+    expect(g.scan(canary.token, { source: "output" }).action).toBe("allow");
+  });
+
+  it("lets a per-source rule decide what a scanner error does", () => {
+    const broken = scanner("broken", () => {
+      throw new Error("bug");
+    });
+    const g = guard({
+      scanners: [broken],
+      policy: { id: "p", rules: {}, sources: { output: { SCANNER_ERROR: "flag" } } },
+    });
+    expect(g.scan("hello", { source: "output" }).action).toBe("flag");
+    expect(g.scan("hello", { source: "input" }).action).toBe("block");
+  });
+});

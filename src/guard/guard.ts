@@ -69,6 +69,10 @@ export interface ScanOptions {
   source: TextSource;
   /** For "pseudonymize": the per-request vault that will restore placeholders in the answer. */
   vault?: Vault;
+  /** For "placeholder": numbering shared by every text of one request, so one number means one value. */
+  numbering?: Numbering;
+  /** Look for this guard's canaries (default true; false for the system prompt that carries them). */
+  canaries?: boolean;
   region?: string;
   language?: string;
 }
@@ -92,8 +96,12 @@ export interface Guard {
   ): string;
   /** Reports a verdict decided outside `scan` (by the streaming scanner). */
   report(record: VerdictRecord): void;
-  /** A new canary for a system prompt; this guard flags its leakage in any text it scans from now on. */
-  canary(): Canary;
+  /**
+   * A new canary for a system prompt; this guard flags its leakage in any text it scans until
+   * `retire()` is called (do, once the conversation that used it is over: each live canary is
+   * looked for in every scan).
+   */
+  canary(): Canary & { retire(): void };
   /** An incremental scanner for streamed text (model output). */
   stream(options: ScanOptions & { holdback?: number }): StreamScanner;
 }
@@ -145,13 +153,15 @@ export function guard(options: GuardOptions = {}): Guard {
         : toPolicy(options.policy);
   const redaction = options.redaction ?? "placeholder";
   const salt = options.salt ?? processSalt;
+  if (salt.length === 0)
+    throw new TypeError("guard({ salt }) must not be empty: hashes keyed by it would be guessable.");
   const restorable = new Set(options.restorable ?? PERSONAL_DATA_TYPES);
   const canaries = new Set<string>();
   const canaryScan = canaryScanner(canaries);
   const base = options.scanners ?? defaultScanners();
-  const scannersFor = (source: TextSource): Scanner[] => {
+  const scannersFor = (source: TextSource, withCanaries = true): Scanner[] => {
     const list = options.sources?.[source] ?? base;
-    return canaries.size === 0 ? list : [...list, canaryScan];
+    return canaries.size === 0 || !withCanaries ? list : [...list, canaryScan];
   };
   const policyRef = { id: activePolicy.id, version: activePolicy.version };
 
@@ -162,7 +172,7 @@ export function guard(options: GuardOptions = {}): Guard {
     if (scanOptions.region !== undefined) ctx.region = scanOptions.region;
     if (scanOptions.language !== undefined) ctx.language = scanOptions.language;
     const decided: DecidedFinding[] = [];
-    for (const scan of scannersFor(source)) {
+    for (const scan of scannersFor(source, scanOptions.canaries ?? true)) {
       let found: Finding[];
       try {
         found = scan(text, ctx);
@@ -172,7 +182,7 @@ export function guard(options: GuardOptions = {}): Guard {
       }
       for (const finding of found) {
         const action =
-          finding.type === "SCANNER_ERROR" && activePolicy.definition.rules.SCANNER_ERROR === undefined
+          finding.type === "SCANNER_ERROR" && !activePolicy.hasRule("SCANNER_ERROR", source)
             ? "block"
             : activePolicy.actionFor(finding, source);
         decided.push({ ...finding, scanner: scan.id, action });
@@ -209,7 +219,9 @@ export function guard(options: GuardOptions = {}): Guard {
         source: scanOptions.source,
         action,
         text:
-          action === "block" ? null : redactFindings(text, findings, scanOptions.source, scanOptions.vault),
+          action === "block"
+            ? null
+            : redactFindings(text, findings, scanOptions.source, scanOptions.vault, scanOptions.numbering),
         findings,
         policy: policyRef,
       };
@@ -217,7 +229,7 @@ export function guard(options: GuardOptions = {}): Guard {
         source: scanOptions.source,
         action,
         policy: policyRef,
-        scanners: scannersFor(scanOptions.source).map((s) => s.id),
+        scanners: scannersFor(scanOptions.source, scanOptions.canaries ?? true).map((s) => s.id),
         findings,
         textLength: text.length,
         redaction,
@@ -226,10 +238,17 @@ export function guard(options: GuardOptions = {}): Guard {
     },
     canary() {
       const canary = createCanary();
-      canaries.add(canary.token.slice(3));
-      return canary;
+      const secret = canary.token.slice(3);
+      canaries.add(secret);
+      return { ...canary, retire: () => void canaries.delete(secret) };
     },
     stream(streamOptions) {
+      const { holdback } = streamOptions;
+      if (holdback !== undefined && !(Number.isInteger(holdback) && holdback >= 0)) {
+        throw new TypeError(
+          `stream({ holdback }) must be a whole number of characters >= 0, got ${holdback}.`,
+        );
+      }
       return streamScanner(self, streamOptions, () => scannersFor(streamOptions.source).map((s) => s.id));
     },
   };

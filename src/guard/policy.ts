@@ -33,6 +33,8 @@ export interface Policy {
   readonly version: number | string;
   /** The action for one finding in text from `source` (allow when its score is under the threshold). */
   actionFor(finding: Finding, source: TextSource): Action;
+  /** Whether the policy names `type` for `source` (in `rules` or in that source's overrides). */
+  hasRule(type: string, source: TextSource): boolean;
   readonly definition: Readonly<PolicyDefinition>;
 }
 
@@ -70,9 +72,20 @@ export function policy(definition: PolicyDefinition): Policy {
     id: definition.id,
     version: definition.version ?? 1,
     definition: Object.freeze({ ...definition }),
+    hasRule(type, source) {
+      const bySource = definition.sources?.[source];
+      return (
+        (bySource !== undefined && Object.hasOwn(bySource, type)) || Object.hasOwn(definition.rules, type)
+      );
+    },
     actionFor(finding, source) {
-      if (finding.score < (thresholds[finding.type] ?? defaultMin)) return "allow";
-      return definition.sources?.[source]?.[finding.type] ?? definition.rules[finding.type] ?? fallback;
+      const min = Object.hasOwn(thresholds, finding.type) ? thresholds[finding.type] : undefined;
+      if (finding.score < (min ?? defaultMin)) return "allow";
+      // Own properties only: a finding type named "constructor" must not read Object.prototype.
+      const bySource = definition.sources?.[source];
+      if (bySource && Object.hasOwn(bySource, finding.type)) return bySource[finding.type] as Action;
+      if (Object.hasOwn(definition.rules, finding.type)) return definition.rules[finding.type] as Action;
+      return fallback;
     },
   };
 }

@@ -1,75 +1,116 @@
 /**
  * `guarded(provider, guard)`: a provider whose every call goes through the guard. User messages are
- * scanned as "input", tool results as "tool" (indirect injection), earlier assistant turns as
- * "output" (so personal data the user saw is pseudonymized again before it goes back to the model);
- * system messages are the application's own and are not scanned. A block throws `GuardBlockedError`
- * before the provider is called. The answer is scanned as "output", as a stream when streamed, and
- * with `redaction: "pseudonymize"` each call gets a fresh vault, so the model sees `<PERSON_1>` and the
- * caller gets the name back, in the text and in tool-call arguments.
+ * scanned as "input", tool results as "tool" (indirect injection), earlier assistant turns (text and
+ * tool-call arguments) are redacted again so personal data the user saw goes back to the model as
+ * placeholders; system messages are the application's own and are not scanned unless asked. A block
+ * throws `GuardBlockedError` before the provider is called. The answer, its tool-call arguments
+ * included, is scanned as "output", as a stream when streamed. With `redaction: "pseudonymize"` each
+ * call gets a fresh vault, so the model sees `<PERSON_1>` and the caller gets the name back, in the
+ * text and (JSON-escaped) in tool-call arguments.
  */
-import type { Message, ModelRequest, ModelResponse, Provider, StreamPart, ToolCall } from "../model/types.js";
-import { type Guard, GuardBlockedError } from "./guard.js";
+import type {
+  ContentPart,
+  Message,
+  ModelRequest,
+  Provider,
+  StreamPart,
+  ToolCall,
+} from "../model/types.js";
+import { type DecidedFinding, type Guard, GuardBlockedError } from "./guard.js";
+import { createNumbering, type Numbering } from "./redact.js";
+import type { StreamScanner } from "./stream.js";
 import type { TextSource } from "./types.js";
-import { createVault, type Vault } from "./vault.js";
+import { createVault, type StreamRestorer, type Vault } from "./vault.js";
 
 export interface GuardedOptions {
-  /** Also scan system messages (as "input"). Default false: they are the application's own text. */
+  /** Also scan system messages (as "input", without looking for the guard's canaries). Default false. */
   scanSystem?: boolean;
   /** Scan the answer. Default true. */
   scanOutput?: boolean;
 }
 
+/** What one call redacts with: a vault (pseudonymize) or a numbering shared by all its messages. */
+interface CallState {
+  vault: Vault | undefined;
+  numbering: Numbering;
+}
+
+const PLACEHOLDER = /<([A-Z][A-Z0-9_]*?)_(\d{1,6})>/g;
+
 export function guarded(provider: Provider, guard: Guard, options: GuardedOptions = {}): Provider {
   const scanOutput = options.scanOutput ?? true;
 
-  const prepare = (request: ModelRequest): { request: ModelRequest; vault: Vault | undefined } => {
-    const vault = guard.redaction === "pseudonymize" ? createVault() : undefined;
-    const messages = request.messages.map((message) => guardMessage(guard, message, vault, options));
-    return { request: { ...request, messages }, vault };
+  const prepare = (request: ModelRequest): { request: ModelRequest; call: CallState } => {
+    const call: CallState = {
+      vault: guard.redaction === "pseudonymize" ? createVault() : undefined,
+      numbering: createNumbering(),
+    };
+    // Placeholders already in the conversation (shown to the user in earlier answers) are taken:
+    // new values are numbered past them, so one placeholder never means two values.
+    for (const text of messageTexts(request.messages)) reserve(call, text);
+    const messages = request.messages.map((message) => guardMessage(guard, message, call, options));
+    return { request: { ...request, messages }, call };
   };
-
-  const restoreCalls = (calls: ToolCall[], vault: Vault | undefined): ToolCall[] =>
-    vault === undefined
-      ? calls
-      : calls.map((call) => ({ ...call, arguments: vault.restore(call.arguments) }));
 
   return {
     id: provider.id,
     capabilities: provider.capabilities,
     async generate(request, callOptions) {
-      const prepared = prepare(request);
-      const response = await provider.generate(prepared.request, callOptions);
-      return finishResponse(guard, response, prepared.vault, scanOutput, restoreCalls);
+      const { request: sent, call } = prepare(request);
+      const response = await provider.generate(sent, callOptions);
+      let text = response.text;
+      if (scanOutput && text !== "") text = checked(guard, text, "output", call);
+      const toolCalls = response.toolCalls.map((c) => outputCall(guard, c, call, scanOutput));
+      return { ...response, text: restore(call, text), toolCalls };
     },
     async *stream(request, callOptions) {
-      const prepared = prepare(request);
-      const { vault } = prepared;
-      const scan = scanOutput ? guard.stream({ source: "output", vault }) : undefined;
-      const restorer = vault?.restorer();
+      const { request: sent, call } = prepare(request);
+      const scan = scanOutput ? guard.stream({ source: "output", vault: call.vault }) : undefined;
+      const restorer = call.vault?.restorer();
+      const argStreams = new Map<number, { scan?: StreamScanner; restorer?: StreamRestorer; id: string }>();
       let text = "";
       const pass = (piece: string): string => {
         const out = restorer === undefined ? piece : restorer.push(piece);
         text += out;
         return out;
       };
-      for await (const part of provider.stream(prepared.request, callOptions) as AsyncIterable<StreamPart>) {
+      const failIfBlocked = (s: StreamScanner | undefined) => {
+        if (s?.blocked)
+          throw new GuardBlockedError({ source: "output", findings: [...s.findings], policy: guard.policy });
+      };
+      for await (const part of provider.stream(sent, callOptions) as AsyncIterable<StreamPart>) {
         if (part.type === "text-delta") {
           const safe = pass(scan === undefined ? part.text : scan.push(part.text));
-          if (scan?.blocked)
-            throw new GuardBlockedError({
-              source: "output",
-              findings: [...scan.findings],
-              policy: guard.policy,
-            });
+          failIfBlocked(scan);
           if (safe !== "") yield { type: "text-delta", text: safe };
+        } else if (part.type === "tool-call-delta") {
+          // Arguments stream through their own scanner and restorer, like the text.
+          let arg = argStreams.get(part.index);
+          if (arg === undefined) {
+            arg = {
+              id: part.id,
+              scan: scanOutput ? guard.stream({ source: "output", vault: call.vault }) : undefined,
+              restorer: call.vault?.restorer({ json: true }),
+            };
+            argStreams.set(part.index, arg);
+          }
+          const scanned = arg.scan === undefined ? part.argumentsDelta : arg.scan.push(part.argumentsDelta);
+          failIfBlocked(arg.scan);
+          const out = arg.restorer === undefined ? scanned : arg.restorer.push(scanned);
+          if (out !== "") yield { ...part, argumentsDelta: out };
+        } else if (part.type === "tool-call") {
+          const index = [...argStreams].find(([, a]) => a.id === part.toolCall.id)?.[0];
+          const arg = index === undefined ? undefined : argStreams.get(index);
+          if (arg !== undefined && index !== undefined) {
+            let rest = arg.scan === undefined ? "" : arg.scan.end();
+            failIfBlocked(arg.scan);
+            rest = arg.restorer === undefined ? rest : arg.restorer.push(rest) + arg.restorer.flush();
+            if (rest !== "") yield { type: "tool-call-delta", index, id: arg.id, argumentsDelta: rest };
+          }
+          yield { type: "tool-call", toolCall: outputCall(guard, part.toolCall, call, scanOutput) };
         } else if (part.type === "finish") {
           const tail = scan === undefined ? "" : scan.end();
-          if (scan?.blocked)
-            throw new GuardBlockedError({
-              source: "output",
-              findings: [...scan.findings],
-              policy: guard.policy,
-            });
+          failIfBlocked(scan);
           let rest = pass(tail);
           if (restorer !== undefined) {
             const flushed = restorer.flush();
@@ -77,12 +118,8 @@ export function guarded(provider: Provider, guard: Guard, options: GuardedOption
             rest += flushed;
           }
           if (rest !== "") yield { type: "text-delta", text: rest };
-          yield {
-            type: "finish",
-            response: { ...part.response, text, toolCalls: restoreCalls(part.response.toolCalls, vault) },
-          };
-        } else if (part.type === "tool-call") {
-          yield { type: "tool-call", toolCall: restoreCalls([part.toolCall], vault)[0] as ToolCall };
+          const toolCalls = part.response.toolCalls.map((c) => outputCall(guard, c, call, scanOutput));
+          yield { type: "finish", response: { ...part.response, text, toolCalls } };
         } else {
           yield part;
         }
@@ -91,64 +128,107 @@ export function guarded(provider: Provider, guard: Guard, options: GuardedOption
   };
 }
 
-function guardMessage(
-  guard: Guard,
-  message: Message,
-  vault: Vault | undefined,
-  options: GuardedOptions,
-): Message {
-  const source: TextSource | undefined =
-    message.role === "user"
-      ? "input"
-      : message.role === "tool"
-        ? "tool"
-        : message.role === "assistant"
-          ? "output"
-          : options.scanSystem
-            ? "input"
-            : undefined;
-  if (source === undefined) return message;
-  const check = (text: string): string => {
-    const verdict = guard.scan(text, { source, vault });
-    if (verdict.text === null) throw new GuardBlockedError(verdict);
-    return verdict.text;
-  };
-  if (typeof message.content === "string") {
-    // Earlier assistant turns are not blocked again for what they said; they are only re-redacted.
-    if (message.role === "assistant")
-      return { ...message, content: redactOnly(guard, message.content, vault) };
-    return { ...message, content: check(message.content) } as Message;
+function reserve(call: CallState, text: string): void {
+  if (call.vault !== undefined) {
+    call.vault.reserve(text);
+    return;
   }
-  if (message.role !== "user") return message;
-  return {
-    ...message,
-    content: message.content.map((part) =>
-      part.type === "text" ? { ...part, text: check(part.text) } : part,
-    ),
-  };
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const name = match[1] as string;
+    call.numbering.counts.set(name, Math.max(call.numbering.counts.get(name) ?? 0, Number(match[2])));
+  }
 }
 
-function redactOnly(guard: Guard, text: string, vault: Vault | undefined): string {
-  // Input-side redaction: the user's own data from earlier turns gets its placeholder again.
-  return guard.redact(text, guard.evaluate(text, { source: "output", vault }), "input", vault);
+function restore(call: CallState, text: string, json = false): string {
+  return call.vault === undefined ? text : call.vault.restore(text, { json });
 }
 
-function finishResponse(
-  guard: Guard,
-  response: ModelResponse,
-  vault: Vault | undefined,
-  scanOutput: boolean,
-  restoreCalls: (calls: ToolCall[], vault: Vault | undefined) => ToolCall[],
-): ModelResponse {
-  let text = response.text;
-  if (scanOutput && text !== "") {
-    const verdict = guard.scan(text, { source: "output", vault });
-    if (verdict.text === null) throw new GuardBlockedError(verdict);
-    text = verdict.text;
+function messageTexts(messages: readonly Message[]): string[] {
+  return messages.flatMap((m) => {
+    if (typeof m.content !== "string") return m.content.flatMap((p) => (p.type === "text" ? [p.text] : []));
+    const calls = m.role === "assistant" ? (m.toolCalls ?? []).map((c) => c.arguments) : [];
+    return [m.content, ...calls];
+  });
+}
+
+/** Scans `text`; throws when blocked, returns the redacted text otherwise. */
+function checked(guard: Guard, text: string, source: TextSource, call: CallState, canaries = true): string {
+  const verdict = guard.scan(text, { source, vault: call.vault, numbering: call.numbering, canaries });
+  if (verdict.text === null) throw new GuardBlockedError(verdict);
+  return verdict.text;
+}
+
+/** A tool call of the answer: its arguments scanned as output (a canary sent out through a tool blocks), then restored. */
+function outputCall(guard: Guard, toolCall: ToolCall, call: CallState, scan: boolean): ToolCall {
+  const args =
+    scan && toolCall.arguments !== ""
+      ? checked(guard, toolCall.arguments, "output", call)
+      : toolCall.arguments;
+  return { ...toolCall, arguments: restore(call, args, true) };
+}
+
+function guardMessage(guard: Guard, message: Message, call: CallState, options: GuardedOptions): Message {
+  switch (message.role) {
+    case "system":
+      return options.scanSystem
+        ? { ...message, content: checked(guard, message.content, "input", call, false) }
+        : message;
+    case "tool":
+      return { ...message, content: checked(guard, message.content, "tool", call) };
+    case "assistant":
+      // Earlier answers are not blocked again for what they said; they are redacted again, text and
+      // tool-call arguments, so data the user saw goes back to the model as placeholders.
+      return {
+        ...message,
+        content: redactHistory(guard, message.content, call),
+        ...(message.toolCalls && {
+          toolCalls: message.toolCalls.map((c) => ({
+            ...c,
+            arguments: redactHistory(guard, c.arguments, call),
+          })),
+        }),
+      };
+    case "user": {
+      if (typeof message.content === "string")
+        return { ...message, content: checked(guard, message.content, "input", call) };
+      const texts = message.content.filter((p) => p.type === "text");
+      if (texts.length <= 1) {
+        return {
+          ...message,
+          content: message.content.map((p) =>
+            p.type === "text" ? { ...p, text: checked(guard, p.text, "input", call) } : p,
+          ),
+        };
+      }
+      // Several text parts are read by the model as one text: scan them as one (a name split from
+      // its context word across parts is still found), and send them as one part where the first was.
+      const joined = checked(
+        guard,
+        texts.map((p) => (p.type === "text" ? p.text : "")).join(""),
+        "input",
+        call,
+      );
+      const first = message.content.indexOf(texts[0] as (typeof message.content)[number]);
+      return {
+        ...message,
+        content: message.content.flatMap((p, i): ContentPart[] =>
+          p.type !== "text" ? [p] : i === first ? [{ type: "text", text: joined }] : [],
+        ),
+      };
+    }
   }
-  return {
-    ...response,
-    text: vault === undefined ? text : vault.restore(text),
-    toolCalls: restoreCalls(response.toolCalls, vault),
-  };
+}
+
+/**
+ * Re-redacts an earlier assistant turn. Findings the output policy would block are withheld like
+ * redactions (the text was shown already; it must not go back to the model), and a scanner error
+ * withholds the whole text: this path fails closed too.
+ */
+function redactHistory(guard: Guard, text: string, call: CallState): string {
+  if (text === "") return text;
+  const findings = guard.evaluate(text, { source: "output", vault: call.vault });
+  const withheld: DecidedFinding[] = findings.map((f) =>
+    f.action === "block" ? { ...f, action: "redact" } : f,
+  );
+  return guard.redact(text, withheld, "input", call.vault, call.numbering);
 }

@@ -9,6 +9,7 @@
  *   by the vault, so one-way placeholders in the same request never share a number with it).
  */
 import { createHmac, randomBytes } from "node:crypto";
+import { PII_TYPES } from "./pii/index.js";
 import type { Finding } from "./types.js";
 import type { Vault } from "./vault.js";
 
@@ -20,7 +21,10 @@ export interface RedactOptions {
   vault?: Vault;
   /** The HMAC key for "hash"; keep it secret and stable to keep hashes comparable. */
   salt?: string | Uint8Array;
-  /** Types that may be restored from a vault; others get a one-way placeholder even in "pseudonymize". */
+  /**
+   * Types that may be restored from a vault (default: the personal-data types); others get a one-way
+   * placeholder even in "pseudonymize".
+   */
   restorable?: ReadonlySet<string>;
   /** Nothing redacted now may be restored (model output: new personal data in it stays hidden). */
   oneWay?: boolean;
@@ -38,19 +42,24 @@ export function createNumbering(): Numbering {
   return { byValue: new Map(), counts: new Map() };
 }
 
+const DEFAULT_RESTORABLE: ReadonlySet<string> = new Set(PII_TYPES);
+
 /** A random salt for processes that set none: hashes are then comparable only within the process. */
 export const processSalt: Uint8Array = randomBytes(32);
+
+/** A merged span: `covers` lists every type merged into it (when more than one). */
+export type MergedFinding = Finding & { covers?: string[] };
 
 /**
  * Merges overlapping findings (the highest-scoring type names the merged span, ties to the longer)
  * and returns them sorted, so each character is redacted once.
  */
-export function mergeSpans(findings: readonly Finding[]): Finding[] {
+export function mergeSpans(findings: readonly Finding[]): MergedFinding[] {
   const sorted = findings
     .filter((f) => f.end > f.start)
     .slice()
     .sort((a, b) => a.start - b.start || b.end - a.end);
-  const merged: Finding[] = [];
+  const merged: MergedFinding[] = [];
   for (const finding of sorted) {
     const last = merged[merged.length - 1];
     if (last !== undefined && finding.start < last.end) {
@@ -61,6 +70,7 @@ export function mergeSpans(findings: readonly Finding[]): Finding[] {
         ...(wins ? finding : last),
         start: last.start,
         end: Math.max(last.end, finding.end),
+        covers: [...(last.covers ?? [last.type]), finding.type],
       };
     } else {
       merged.push(finding);
@@ -75,12 +85,23 @@ export function redact(text: string, findings: readonly Finding[], options: Reda
     throw new TypeError('Redaction mode "pseudonymize" needs a vault: pass { vault: createVault() }.');
   }
   const { byValue: numbered, counts } = options.numbering ?? createNumbering();
+  const restorableTypes = options.restorable ?? DEFAULT_RESTORABLE;
   let out = "";
   let at = 0;
   for (const finding of mergeSpans(findings)) {
     if (finding.start < at) continue;
     out += text.slice(at, finding.start);
-    out += replacement(text.slice(finding.start, finding.end), finding.type, options, numbered, counts);
+    // A span is restorable only if everything merged into it is: a secret that a personal-data
+    // finding of equal score also covers must not come back out of a vault.
+    const restorable = (finding.covers ?? [finding.type]).every((type) => restorableTypes.has(type));
+    out += replacement(
+      text.slice(finding.start, finding.end),
+      finding.type,
+      options,
+      restorable,
+      numbered,
+      counts,
+    );
     at = finding.end;
   }
   return out + text.slice(at);
@@ -90,6 +111,7 @@ function replacement(
   value: string,
   type: string,
   options: RedactOptions,
+  restorable: boolean,
   numbered: Map<string, string>,
   counts: Map<string, number>,
 ): string {
@@ -104,9 +126,7 @@ function replacement(
     }
     case "pseudonymize":
       if (options.vault === undefined) return numberedPlaceholder(type, value, numbered, counts);
-      return options.vault.placeholderFor(type, value, {
-        restorable: !options.oneWay && (options.restorable?.has(type) ?? true),
-      });
+      return options.vault.placeholderFor(type, value, { restorable: !options.oneWay && restorable });
     case "placeholder":
       return numberedPlaceholder(type, value, numbered, counts);
   }

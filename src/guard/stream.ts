@@ -25,6 +25,8 @@ export interface StreamScanner {
 export const DEFAULT_HOLDBACK = 64;
 /** Already-sent characters re-scanned as context (e.g. "my name is" before a name). */
 const CONTEXT = 64;
+/** Letters and digits always kept in the context, as a canary's partial match needs 8 of them. */
+const CONTEXT_ALNUM = 24;
 /** A word longer than this is passed on anyway, so a stream with no spaces cannot grow without bound. */
 const MAX_WORD = 16_384;
 
@@ -40,8 +42,24 @@ export function streamScanner(
   let blocked = false;
   let ended = false;
   const findings: DecidedFinding[] = [];
+  const byKey = new Map<string, DecidedFinding>();
   const numbering = createNumbering();
-  const seen = new Set<string>();
+  /** Values redacted so far, looked for again in later text (a name found once, then repeated). */
+  const remembered = new Map<string, DecidedFinding>();
+
+  const record = (f: DecidedFinding, offset: number): void => {
+    const start = f.start - offset + sent;
+    const end = f.end - offset + sent;
+    const key = `${f.type}:${start}:${f.scanner}`;
+    const known = byKey.get(key);
+    if (known !== undefined) {
+      known.end = Math.max(known.end, end);
+      return;
+    }
+    const absolute = { ...f, start, end };
+    byKey.set(key, absolute);
+    findings.push(absolute);
+  };
 
   const step = (final: boolean): string => {
     if (blocked || pending === "") return "";
@@ -51,19 +69,14 @@ export function streamScanner(
     // holdback): wait for more rather than re-scan the same window for every small chunk.
     if (!final && safeCut(window, offset, [], holdback) <= offset) return "";
     const decided = guard.evaluate(window, options).filter((f) => f.end > offset);
+    for (const f of decided) remember(window, f);
+    decided.push(...repeats(window, offset, decided));
     const blocking = decided.find((f) => f.action === "block");
     const cut =
       blocking !== undefined ? offset : final ? window.length : safeCut(window, offset, decided, holdback);
     // Findings that touch what is passed on now (or everything, when blocked) are final.
     const settled = decided.filter((f) => blocking !== undefined || f.start < cut);
-    for (const f of settled) {
-      const shifted = { ...f, start: Math.max(f.start, offset) - offset + sent, end: f.end - offset + sent };
-      const key = `${shifted.type}:${shifted.start}:${shifted.scanner}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        findings.push(shifted);
-      }
-    }
+    for (const f of settled) record(f, offset);
     if (blocking !== undefined) {
       blocked = true;
       report(window.length - offset);
@@ -78,10 +91,51 @@ export function streamScanner(
       end: Math.min(f.end, cut) - offset,
     }));
     const out = guard.redact(part, local, options.source, options.vault, numbering);
-    context = window.slice(Math.max(0, cut - CONTEXT), cut);
+    // Keep as context everything from the start of a finding that reaches the cut: one that began
+    // in text already passed on (found only once later text gave the evidence) stays in view, so
+    // the rest of it is redacted too.
+    let keepFrom = cut - CONTEXT;
+    for (const f of decided) if (f.end >= cut && f.start < keepFrom) keepFrom = f.start;
+    // ...and at least CONTEXT_ALNUM letters and digits, however much punctuation or space lies
+    // between them: a canary spelt out with wide gaps is still seen whole.
+    let alnum = 0;
+    let back = cut;
+    while (back > 0 && alnum < CONTEXT_ALNUM && cut - back < MAX_WORD) {
+      back--;
+      if (isWordChar(window.charCodeAt(back))) alnum++;
+    }
+    keepFrom = Math.min(keepFrom, back);
+    context = window.slice(Math.max(0, keepFrom, cut - MAX_WORD), cut);
     pending = window.slice(cut);
     sent += part.length;
     return out;
+  };
+
+  const remember = (window: string, f: DecidedFinding): void => {
+    if (f.action !== "redact" || f.end - f.start < 3 || f.end - f.start > 256) return;
+    const keep = (value: string) => {
+      if (remembered.size < 256 && !remembered.has(value)) remembered.set(value, f);
+    };
+    const value = window.slice(f.start, f.end);
+    keep(value);
+    // A person is mentioned again by one of the names ("Dr. Ada King" ... "King said").
+    if (f.type === "PERSON") {
+      for (const word of value.split(/\s+/)) if (/^\p{Lu}\p{Ll}{2,}$/u.test(word)) keep(word);
+    }
+  };
+
+  /** Findings for the later mentions of a remembered value that the scanners did not report again. */
+  const repeats = (window: string, offset: number, decided: readonly DecidedFinding[]): DecidedFinding[] => {
+    const found: DecidedFinding[] = [];
+    for (const [value, template] of remembered) {
+      for (let at = window.indexOf(value, offset); at !== -1; at = window.indexOf(value, at + 1)) {
+        const end = at + value.length;
+        const bounded = !isWordChar(window.charCodeAt(at - 1)) && !isWordChar(window.charCodeAt(end));
+        const covered = [...decided, ...found].some((f) => f.start < end && f.end > at);
+        if (bounded && !covered) found.push({ ...template, start: at, end, detail: "repeated" });
+      }
+    }
+    return found;
   };
 
   const report = (length: number): void =>
@@ -152,6 +206,12 @@ function safeCut(
 function pemEnded(window: string, begin: number): boolean {
   const end = window.indexOf("-----END", begin);
   return end !== -1 && window.indexOf("-----", end + 8) !== -1;
+}
+
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 0x7f
+  );
 }
 
 function isSpace(code: number): boolean {

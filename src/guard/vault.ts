@@ -27,13 +27,23 @@ export interface Vault {
    * collides with a restorable one) but the value is not kept, and `restore` leaves it in place.
    */
   placeholderFor(type: string, value: string, options?: { restorable?: boolean }): string;
-  /** Text with every placeholder this vault issued replaced by its value; other text unchanged. */
-  restore(text: string): string;
+  /**
+   * Text with every placeholder this vault issued replaced by its value; other text unchanged.
+   * With `json: true` each value is escaped for a JSON string (tool-call arguments), so a value
+   * holding `"` or `\` can neither break the JSON nor add fields to it.
+   */
+  restore(text: string, options?: { json?: boolean }): string;
   /**
    * A streaming restorer: `push` returns what can be shown now, holding back a trailing piece that
    * may be the start of a placeholder split across chunks; `flush` returns the rest at the end.
    */
-  restorer(): StreamRestorer;
+  restorer(options?: { json?: boolean }): StreamRestorer;
+  /**
+   * Marks every placeholder-shaped token in `text` as taken (one way), so that new values are
+   * numbered past them: a conversation that already shows `<EMAIL_1>` never gets a second,
+   * different `<EMAIL_1>` that would restore to the wrong value.
+   */
+  reserve(text: string): void;
   /** The number of values held. */
   readonly size: number;
   /** The vault as one string, its values still encrypted; `openVault(sealed, key)` reads it back. */
@@ -68,7 +78,9 @@ export function openVault(sealed: string, key: Uint8Array): Vault {
   } catch (cause) {
     throw new VaultError("This is not a sealed vault: pass the string that vault.seal() returned.", cause);
   }
-  if (typeof parsed?.id !== "string" || !Array.isArray(parsed.entries)) {
+  const wellFormed = (e: unknown) =>
+    Array.isArray(e) && typeof e[0] === "string" && typeof (e[1] as SealedEntry | undefined)?.v === "string";
+  if (typeof parsed?.id !== "string" || !Array.isArray(parsed.entries) || !parsed.entries.every(wellFormed)) {
     throw new VaultError("This is not a sealed vault: pass the string that vault.seal() returned.");
   }
   const byValue = new Map<string, string>();
@@ -131,12 +143,14 @@ function makeVault(
       );
     }
   };
-  const restore = (text: string): string =>
+  const restore = (text: string, options?: { json?: boolean }): string =>
     entries.size === 0
       ? text
       : text.replace(PLACEHOLDER, (placeholder) => {
           const entry = entries.get(placeholder);
-          return entry === undefined ? placeholder : decrypt(placeholder, entry);
+          if (entry === undefined) return placeholder;
+          const value = decrypt(placeholder, entry);
+          return options?.json ? JSON.stringify(value).slice(1, -1) : value;
         });
 
   return {
@@ -164,21 +178,30 @@ function makeVault(
       return placeholder;
     },
     restore,
-    restorer() {
+    restorer(options) {
       let held = "";
       return {
         push(chunk) {
           const text = held + chunk;
           const cut = heldBackFrom(text);
           held = text.slice(cut);
-          return restore(text.slice(0, cut));
+          return restore(text.slice(0, cut), options);
         },
         flush() {
           const rest = held;
           held = "";
-          return restore(rest);
+          return restore(rest, options);
         },
       };
+    },
+    reserve(text) {
+      for (const match of text.matchAll(PLACEHOLDER)) {
+        const placeholder = match[0];
+        if (entries.has(placeholder) || oneWay.has(placeholder)) continue;
+        const name = match[1] as string;
+        oneWay.add(placeholder);
+        counts.set(name, Math.max(counts.get(name) ?? 0, Number(match[2])));
+      }
     },
     seal() {
       return Buffer.from(JSON.stringify({ id, entries: [...entries], oneWay: [...oneWay] })).toString(
