@@ -8,14 +8,7 @@
  * call gets a fresh vault, so the model sees `<PERSON_1>` and the caller gets the name back, in the
  * text and (JSON-escaped) in tool-call arguments.
  */
-import type {
-  ContentPart,
-  Message,
-  ModelRequest,
-  Provider,
-  StreamPart,
-  ToolCall,
-} from "../model/types.js";
+import type { ContentPart, Message, ModelRequest, Provider, StreamPart, ToolCall } from "../model/types.js";
 import { type DecidedFinding, type Guard, GuardBlockedError } from "./guard.js";
 import { createNumbering, type Numbering } from "./redact.js";
 import type { StreamScanner } from "./stream.js";
