@@ -2,9 +2,9 @@
  * `keel guard scan` and `keel guard eval`: the guard from the command line, and its accuracy on any
  * labelled file.
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { KeelError } from "../errors/index.js";
+import { readInjectionRows, readPiiRows } from "../guard/data.js";
 import { type Finding, guard, type Scanner, type TextSource } from "../guard/index.js";
 import { evaluateInjection } from "../guard/injection/eval.js";
 import { injectionScanner } from "../guard/injection/index.js";
@@ -100,77 +100,6 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function readJsonl(file: string): Array<{ line: number; value: Record<string, unknown> }> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new KeelError("INVALID_DATA", `Cannot read ${file}: ${(error as Error).message}`);
-  }
-  const rows: Array<{ line: number; value: Record<string, unknown> }> = [];
-  text.split("\n").forEach((raw, i) => {
-    if (raw.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      throw new KeelError(
-        "INVALID_DATA",
-        `Line ${i + 1} of ${file} is not valid JSON (${(error as Error).message}).`,
-      );
-    }
-    if (
-      value === null ||
-      typeof value !== "object" ||
-      typeof (value as { text?: unknown }).text !== "string"
-    ) {
-      throw new KeelError("INVALID_DATA", `Line ${i + 1} of ${file} needs a "text" string.`);
-    }
-    rows.push({ line: i + 1, value: value as Record<string, unknown> });
-  });
-  if (rows.length === 0)
-    throw new KeelError("INVALID_DATA", `${file} has no rows: expected one JSON object per line.`);
-  return rows;
-}
-
-function readInjectionRows(file: string): Array<{ text: string; label: 0 | 1 }> {
-  return readJsonl(file).map(({ line, value }) => {
-    if (value.label !== 0 && value.label !== 1) {
-      throw new KeelError("INVALID_DATA", `Line ${line} of ${file} needs "label": 0 or 1 (1 = injection).`);
-    }
-    return { text: value.text as string, label: value.label };
-  });
-}
-
-function readPiiRows(
-  file: string,
-): Array<{ text: string; spans: Array<{ start: number; end: number; type: string }> }> {
-  return readJsonl(file).map(({ line, value }) => {
-    const spans = value.spans;
-    const text = value.text as string;
-    const valid =
-      Array.isArray(spans) &&
-      spans.every(
-        (s) =>
-          s !== null &&
-          typeof s === "object" &&
-          Number.isInteger(s.start) &&
-          Number.isInteger(s.end) &&
-          s.start >= 0 &&
-          s.end > s.start &&
-          s.end <= text.length &&
-          typeof s.type === "string",
-      );
-    if (!valid) {
-      throw new KeelError(
-        "INVALID_DATA",
-        `Line ${line} of ${file} needs "spans": [{"start", "end", "type"}] with 0 <= start < end <= the text's length.`,
-      );
-    }
-    return { text, spans: spans as Array<{ start: number; end: number; type: string }> };
-  });
 }
 
 function printTable(task: string, result: unknown): void {

@@ -8,6 +8,7 @@ import { KeelError } from "../errors/index.js";
 import { type Canary, canaryScanner, createCanary } from "./canary.js";
 import { injectionScanner } from "./injection/index.js";
 import { PII_TYPES, piiScanner } from "./pii/index.js";
+import type { Numbering } from "./placeholders.js";
 import {
   type Action,
   defaultPolicy,
@@ -16,7 +17,7 @@ import {
   strictest,
   policy as toPolicy,
 } from "./policy.js";
-import { type Numbering, processSalt, type RedactionMode, redact } from "./redact.js";
+import { processSalt, type RedactionMode, redact } from "./redact.js";
 import { secretsScanner } from "./secrets/index.js";
 import { type StreamScanner, streamScanner } from "./stream.js";
 import type { Finding, ScanContext, Scanner, TextSource } from "./types.js";
@@ -238,9 +239,8 @@ export function guard(options: GuardOptions = {}): Guard {
     },
     canary() {
       const canary = createCanary();
-      const secret = canary.token.slice(3);
-      canaries.add(secret);
-      return { ...canary, retire: () => void canaries.delete(secret) };
+      canaries.add(canary.secret);
+      return { ...canary, retire: () => void canaries.delete(canary.secret) };
     },
     stream(streamOptions) {
       const { holdback } = streamOptions;

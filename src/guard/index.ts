@@ -13,6 +13,7 @@ export {
 } from "./guard.js";
 export { detectInjection, injectionScanner } from "./injection/index.js";
 export { piiScanner } from "./pii/index.js";
+export { createNumbering, type Numbering } from "./placeholders.js";
 export {
   type Action,
   type ActionRules,
@@ -30,6 +31,7 @@ export { DEFAULT_HOLDBACK, type StreamScanner } from "./stream.js";
 export {
   type Finding,
   type FindingType,
+  type PiiType,
   type ScanContext,
   type Scanner,
   scanner,

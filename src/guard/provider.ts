@@ -10,7 +10,7 @@
  */
 import type { ContentPart, Message, ModelRequest, Provider, StreamPart, ToolCall } from "../model/types.js";
 import { type DecidedFinding, type Guard, GuardBlockedError } from "./guard.js";
-import { createNumbering, type Numbering } from "./redact.js";
+import { createNumbering, type Numbering, reserveNumbers } from "./placeholders.js";
 import type { StreamScanner } from "./stream.js";
 import type { TextSource } from "./types.js";
 import { createVault, type StreamRestorer, type Vault } from "./vault.js";
@@ -27,8 +27,6 @@ interface CallState {
   vault: Vault | undefined;
   numbering: Numbering;
 }
-
-const PLACEHOLDER = /<([A-Z][A-Z0-9_]*?)_(\d{1,6})>/g;
 
 export function guarded(provider: Provider, guard: Guard, options: GuardedOptions = {}): Provider {
   const scanOutput = options.scanOutput ?? true;
@@ -122,14 +120,8 @@ export function guarded(provider: Provider, guard: Guard, options: GuardedOption
 }
 
 function reserve(call: CallState, text: string): void {
-  if (call.vault !== undefined) {
-    call.vault.reserve(text);
-    return;
-  }
-  for (const match of text.matchAll(PLACEHOLDER)) {
-    const name = match[1] as string;
-    call.numbering.counts.set(name, Math.max(call.numbering.counts.get(name) ?? 0, Number(match[2])));
-  }
+  if (call.vault === undefined) reserveNumbers(call.numbering, text);
+  else call.vault.reserve(text);
 }
 
 function restore(call: CallState, text: string, json = false): string {

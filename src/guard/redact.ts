@@ -10,6 +10,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { PII_TYPES } from "./pii/index.js";
+import { createNumbering, type Numbering, numberFor } from "./placeholders.js";
 import type { Finding } from "./types.js";
 import type { Vault } from "./vault.js";
 
@@ -30,16 +31,6 @@ export interface RedactOptions {
   oneWay?: boolean;
   /** Placeholder numbers to continue from (a stream redacts piece by piece; one value keeps one number). */
   numbering?: Numbering;
-}
-
-/** Which value got which numbered placeholder, for "placeholder" mode across several calls. */
-export interface Numbering {
-  byValue: Map<string, string>;
-  counts: Map<string, number>;
-}
-
-export function createNumbering(): Numbering {
-  return { byValue: new Map(), counts: new Map() };
 }
 
 const DEFAULT_RESTORABLE: ReadonlySet<string> = new Set(PII_TYPES);
@@ -84,7 +75,7 @@ export function redact(text: string, findings: readonly Finding[], options: Reda
   if (options.mode === "pseudonymize" && options.vault === undefined) {
     throw new TypeError('Redaction mode "pseudonymize" needs a vault: pass { vault: createVault() }.');
   }
-  const { byValue: numbered, counts } = options.numbering ?? createNumbering();
+  const numbering = options.numbering ?? createNumbering();
   const restorableTypes = options.restorable ?? DEFAULT_RESTORABLE;
   let out = "";
   let at = 0;
@@ -94,14 +85,7 @@ export function redact(text: string, findings: readonly Finding[], options: Reda
     // A span is restorable only if everything merged into it is: a secret that a personal-data
     // finding of equal score also covers must not come back out of a vault.
     const restorable = (finding.covers ?? [finding.type]).every((type) => restorableTypes.has(type));
-    out += replacement(
-      text.slice(finding.start, finding.end),
-      finding.type,
-      options,
-      restorable,
-      numbered,
-      counts,
-    );
+    out += replacement(text.slice(finding.start, finding.end), finding.type, options, restorable, numbering);
     at = finding.end;
   }
   return out + text.slice(at);
@@ -112,8 +96,7 @@ function replacement(
   type: string,
   options: RedactOptions,
   restorable: boolean,
-  numbered: Map<string, string>,
-  counts: Map<string, number>,
+  numbering: Numbering,
 ): string {
   switch (options.mode) {
     case "mask":
@@ -125,25 +108,9 @@ function replacement(
       return `<${type}_${digest.slice(0, 12)}>`;
     }
     case "pseudonymize":
-      if (options.vault === undefined) return numberedPlaceholder(type, value, numbered, counts);
+      if (options.vault === undefined) return numberFor(numbering, type, value).placeholder;
       return options.vault.placeholderFor(type, value, { restorable: !options.oneWay && restorable });
     case "placeholder":
-      return numberedPlaceholder(type, value, numbered, counts);
+      return numberFor(numbering, type, value).placeholder;
   }
-}
-
-function numberedPlaceholder(
-  type: string,
-  value: string,
-  numbered: Map<string, string>,
-  counts: Map<string, number>,
-): string {
-  const key = `${type}\u0000${value}`;
-  const known = numbered.get(key);
-  if (known !== undefined) return known;
-  const n = (counts.get(type) ?? 0) + 1;
-  counts.set(type, n);
-  const placeholder = `<${type}_${n}>`;
-  numbered.set(key, placeholder);
-  return placeholder;
 }

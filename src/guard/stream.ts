@@ -7,8 +7,8 @@
  * stays linear in the length of the stream.
  */
 import type { DecidedFinding, Guard, ScanOptions } from "./guard.js";
+import { createNumbering } from "./placeholders.js";
 import { strictest } from "./policy.js";
-import { createNumbering } from "./redact.js";
 
 export interface StreamScanner {
   /** Feeds a chunk; returns the text that is safe to show now (possibly redacted, possibly ""). */
@@ -131,7 +131,8 @@ export function streamScanner(
       for (let at = window.indexOf(value, offset); at !== -1; at = window.indexOf(value, at + 1)) {
         const end = at + value.length;
         const bounded = !isWordChar(window.charCodeAt(at - 1)) && !isWordChar(window.charCodeAt(end));
-        const covered = [...decided, ...found].some((f) => f.start < end && f.end > at);
+        const overlaps = (f: DecidedFinding) => f.start < end && f.end > at;
+        const covered = decided.some(overlaps) || found.some(overlaps);
         if (bounded && !covered) found.push({ ...template, start: at, end, detail: "repeated" });
       }
     }

@@ -6,21 +6,20 @@
 /** Where the scanned text came from. Indirect injection is judged on "retrieved" and "tool". */
 export type TextSource = "input" | "retrieved" | "tool" | "output";
 
-/** The entity and risk types Keel's own scanners report. Custom scanners may add their own. */
-export type FindingType =
+/** The entity types the PII scanner reports. */
+export type PiiType =
   | "EMAIL"
   | "PHONE"
   | "CREDIT_CARD"
   | "IBAN"
   | "US_SSN"
   | "IP_ADDRESS"
-  | "SECRET"
   | "PERSON"
-  | "URL_WITH_CREDENTIALS"
   | "DATE_OF_BIRTH"
-  | "PROMPT_INJECTION"
-  | "PROMPT_LEAK"
-  | (string & {});
+  | "URL_WITH_CREDENTIALS";
+
+/** The entity and risk types Keel's own scanners report. Custom scanners may add their own. */
+export type FindingType = PiiType | "SECRET" | "PROMPT_INJECTION" | "PROMPT_LEAK" | (string & {});
 
 export interface Finding {
   type: FindingType;

@@ -7,6 +7,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
 import { KeelError } from "../errors/index.js";
+import { createNumbering, numberFor, PLACEHOLDER, reserveNumbers } from "./placeholders.js";
 
 export class VaultError extends KeelError {
   constructor(message: string, cause?: unknown) {
@@ -62,7 +63,6 @@ export interface VaultOptions {
   key?: Uint8Array;
 }
 
-const PLACEHOLDER = /<([A-Z][A-Z0-9_]*?)_(\d{1,6})>/g;
 /** The longest held-back tail: "<" + a type name + "_" + digits. */
 const MAX_PLACEHOLDER = 48;
 
@@ -109,13 +109,9 @@ function makeVault(
   byValue: Map<string, string>,
   oneWayPlaceholders: string[],
 ): Vault {
-  const counts = new Map<string, number>();
+  const numbering = createNumbering(byValue);
   const oneWay = new Set<string>(oneWayPlaceholders); // numbered, value not kept
-  for (const placeholder of [...entries.keys(), ...oneWay]) {
-    const match = /^<(.+)_(\d+)>$/.exec(placeholder);
-    if (match)
-      counts.set(match[1] as string, Math.max(counts.get(match[1] as string) ?? 0, Number(match[2])));
-  }
+  reserveNumbers(numbering, [...entries.keys(), ...oneWay].join(" "));
   const opened = new Map<string, string>();
 
   const encrypt = (placeholder: string, value: string): SealedEntry => {
@@ -162,13 +158,8 @@ function makeVault(
     placeholderFor(type, value, options) {
       const name = type.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
       const restorable = options?.restorable ?? true;
-      const lookup = `${restorable ? "" : "-"}${name}\u0000${value}`;
-      const known = byValue.get(lookup);
-      if (known !== undefined) return known;
-      const n = (counts.get(name) ?? 0) + 1;
-      counts.set(name, n);
-      const placeholder = `<${name}_${n}>`;
-      byValue.set(lookup, placeholder);
+      const { placeholder, isNew } = numberFor(numbering, name, value, restorable ? "" : "-");
+      if (!isNew) return placeholder;
       if (!restorable) {
         oneWay.add(placeholder);
         return placeholder;
@@ -195,12 +186,8 @@ function makeVault(
       };
     },
     reserve(text) {
-      for (const match of text.matchAll(PLACEHOLDER)) {
-        const placeholder = match[0];
-        if (entries.has(placeholder) || oneWay.has(placeholder)) continue;
-        const name = match[1] as string;
-        oneWay.add(placeholder);
-        counts.set(name, Math.max(counts.get(name) ?? 0, Number(match[2])));
+      for (const placeholder of reserveNumbers(numbering, text)) {
+        if (!entries.has(placeholder)) oneWay.add(placeholder);
       }
     },
     seal() {

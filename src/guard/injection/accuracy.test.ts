@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { sharedDataFile } from "../../testkit/shared-data.js";
+import { readInjectionRows } from "../data.js";
 import type { TextSource } from "../types.js";
-import { readLabelledJsonl } from "./dataset.js";
 import { type DetectionFigures, evaluateInjection } from "./eval.js";
 import { HARD_NEGATIVES } from "./hard-negatives.js";
 import { injectionScanner } from "./index.js";
 
 const scan = injectionScanner();
 const figuresOf = (file: string, source: TextSource): DetectionFigures => {
-  return evaluateInjection(readLabelledJsonl(sharedDataFile(file)), scan, source);
+  return evaluateInjection(readInjectionRows(sharedDataFile(file)), scan, source);
 };
 
 // One scanner, the same settings for every file: "input" for prompts, "retrieved" for emails.
@@ -46,7 +46,7 @@ describe("the hand-written training negatives", () => {
       "injection-notinject.jsonl",
       "injection-giskard.jsonl",
       "injection-bipia-email-test.jsonl",
-    ].flatMap((file) => readLabelledJsonl(sharedDataFile(file)).map((row) => row.text.toLowerCase()));
+    ].flatMap((file) => readInjectionRows(sharedDataFile(file)).map((row) => row.text.toLowerCase()));
     const copied = HARD_NEGATIVES.filter((text) => {
       const probe = text.toLowerCase().slice(0, 40);
       return evaluation.some((row) => row.includes(probe));

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { fingerprint, readLabelledJsonl } from "./dataset.js";
+import { readInjectionRows } from "../data.js";
+import { fingerprint } from "./dataset.js";
 import { HARD_NEGATIVES } from "./hard-negatives.js";
 import type { DataFingerprint } from "./model.js";
 import { serializeWeights, type TrainingRow, trainInjectionModel } from "./train.js";
@@ -45,7 +46,7 @@ function main(): void {
   for (const { file, source } of TRAINING_FILES) {
     const path = join(values.data, file);
     if (!existsSync(path)) fail(`${path} not found; pass --data the keel-format folder (or set KEEL_DATA).`);
-    const labelled = readLabelledJsonl(path);
+    const labelled = readInjectionRows(path);
     data.push(fingerprint(path, labelled));
     for (const r of labelled) rows.push({ ...r, source, file });
   }

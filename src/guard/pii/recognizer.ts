@@ -1,16 +1,6 @@
 import type { Finding } from "../types.js";
 
-/** The entity types the PII scanner reports. */
-export type PiiType =
-  | "EMAIL"
-  | "PHONE"
-  | "CREDIT_CARD"
-  | "IBAN"
-  | "US_SSN"
-  | "IP_ADDRESS"
-  | "PERSON"
-  | "DATE_OF_BIRTH"
-  | "URL_WITH_CREDENTIALS";
+export type { PiiType } from "../types.js";
 
 export interface RecognizerContext {
   /** Region for national-format phone numbers (ISO 3166-1 alpha-2). */
