@@ -4,6 +4,7 @@ export * from "./errors/index.js";
 export * from "./graph/index.js";
 export * from "./guard/index.js";
 export * from "./model/index.js";
+export * from "./rag/index.js";
 // Deliberately not re-exported here: `keel/db` (connections and migrations, plumbing for store
 // backends) and `keel/testkit` (test helpers: the mock LLM server), which applications import
 // explicitly where they need them.

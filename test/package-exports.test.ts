@@ -19,6 +19,7 @@ describe("package entry points", () => {
       const model = await import("keel/model");
       const testkit = await import("keel/testkit");
       const guard = await import("keel/guard");
+      const rag = await import("keel/rag");
       console.log(JSON.stringify({
         sameGraph: root.graph === graph.graph && root.sqliteCheckpointer === graph.sqliteCheckpointer,
         sameError: root.KeelError === errors.KeelError,
@@ -29,6 +30,7 @@ describe("package entry points", () => {
         testkit: typeof testkit.startMockLLM,
         testkitNotAtRoot: !("startMockLLM" in root),
         sameGuard: root.guard === guard.guard && root.piiScanner === guard.piiScanner,
+        sameRag: root.openCollection === rag.openCollection && root.hashingEmbedder === rag.hashingEmbedder,
       }));
     `);
     expect(result.stderr).toBe("");
@@ -42,6 +44,7 @@ describe("package entry points", () => {
       testkit: "function",
       testkitNotAtRoot: true,
       sameGuard: true,
+      sameRag: true,
     });
   });
 

@@ -5,6 +5,7 @@ import { isKeelError, KeelError } from "../errors/index.js";
 import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
 import { runDemo } from "./demo.js";
 import { addGuardCommands } from "./guard.js";
+import { addRagCommands } from "./rag.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -38,6 +39,7 @@ program
   });
 
 addGuardCommands(program);
+addRagCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   if (isKeelError(error)) console.error(`keel: ${error.code}: ${error.message}`);

@@ -9,9 +9,14 @@ import { fileURLToPath } from "node:url";
  * how to point the tests at the data, never a silent skip.
  */
 export function sharedDataFile(name: string): string {
+  return sharedDataPath(join("keel-format", name));
+}
+
+/** A file or folder of the shared data sets, e.g. `retrieval-scifact/beir`; missing is an error. */
+export function sharedDataPath(relative: string): string {
   const besideRepo = fileURLToPath(new URL("../../../shared/data", import.meta.url));
   const root = process.env.KEEL_DATA ?? (existsSync(besideRepo) ? besideRepo : "/work/shared/data");
-  const path = join(root, "keel-format", name);
+  const path = join(root, relative);
   if (!existsSync(path)) {
     throw new Error(
       `${path} not found. Set KEEL_DATA to the folder that holds keel-format/ (the shared public data sets), ` +

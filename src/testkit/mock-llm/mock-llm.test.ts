@@ -293,11 +293,11 @@ describe("endpoints and recording", () => {
     const post = (path: string, body: string) =>
       fetch(`${mock.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
-    const notFound = await post("/embeddings", "{}");
+    const notFound = await post("/completions", "{}");
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toEqual({
       error: {
-        message: expect.stringContaining("Invalid URL (POST /v1/embeddings)"),
+        message: expect.stringContaining("Invalid URL (POST /v1/completions)"),
         type: "invalid_request_error",
         param: null,
         code: "unknown_url",

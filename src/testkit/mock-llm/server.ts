@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { KeelError } from "../../errors/index.js";
 import { answer } from "./answer.js";
 import { parseChatRequest } from "./chat-request.js";
+import { answerEmbeddings } from "./embeddings.js";
 import { headerRecord, readBody, sendError, sendJson } from "./http-io.js";
 import { answerMessages, sendAnthropicError } from "./messages.js";
 import { parseMessagesRequest } from "./messages-request.js";
@@ -90,12 +91,13 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
     requests.push({ method, path, headers, body: looseJson(raw), at: now() });
     if (method === "POST" && path === "/v1/chat/completions") return chat(raw, headers, res, signal);
     if (method === "POST" && path === "/v1/messages") return messages(raw, headers, res, signal);
+    if (method === "POST" && path === "/v1/embeddings") return answerEmbeddings(raw, res);
     if (method === "GET" && path === "/v1/models") {
       const data = models.map((id) => ({ id, object: "model", created: 0, owned_by: "keel-mock" }));
       return sendJson(res, 200, { object: "list", data });
     }
     sendError(res, 404, {
-      message: `Invalid URL (${method} ${path}). The mock serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models.`,
+      message: `Invalid URL (${method} ${path}). The mock serves POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings and GET /v1/models.`,
       type: "invalid_request_error",
       code: "unknown_url",
     });

@@ -1,0 +1,244 @@
+/**
+ * Metadata filters: validated against the fields the collection has actually seen, then compiled to
+ * a SQL condition that runs inside the search query (never applied to results afterwards, so a
+ * filter can neither leak rows nor shrink a page below k).
+ */
+import { KeelError } from "../errors/index.js";
+import type { MetadataScalar } from "./types.js";
+
+export type ScalarKind = "string" | "number" | "boolean";
+
+/** What a collection knows about one metadata field. */
+export interface FieldInfo {
+  kinds: Set<ScalarKind>;
+  /** Some document holds an array here: conditions then match any element. */
+  array: boolean;
+}
+
+export interface Operators {
+  $eq?: MetadataScalar;
+  $ne?: MetadataScalar;
+  $gt?: number | string;
+  $gte?: number | string;
+  $lt?: number | string;
+  $lte?: number | string;
+  $in?: MetadataScalar[];
+  $nin?: MetadataScalar[];
+  $exists?: boolean;
+}
+
+/**
+ * `{ field: value }` is equality (membership for array fields); `{ field: { $gte: 2020 } }` applies
+ * operators, all of which must hold; `$and`, `$or` and `$not` combine filters.
+ *
+ * @example
+ * { $or: [{ team: "billing" }, { year: { $gte: 2024, $lt: 2026 } }], lang: { $in: ["en", "fr"] } }
+ */
+export type Filter = {
+  $and?: Filter[];
+  $or?: Filter[];
+  $not?: Filter;
+} & { [field: string]: MetadataScalar | Operators | Filter[] | Filter | undefined };
+
+export interface CompiledFilter {
+  sql: string;
+  params: Array<string | number>;
+}
+
+const OPERATORS = new Set(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists"]);
+const MAX_DEPTH = 32;
+const MAX_PARAMS = 10_000;
+
+function invalid(message: string): KeelError {
+  return new KeelError("INVALID_FILTER", message);
+}
+
+function kindOf(value: unknown): ScalarKind | undefined {
+  if (typeof value === "string") return "string";
+  if (typeof value === "number") return Number.isFinite(value) ? "number" : undefined;
+  if (typeof value === "boolean") return "boolean";
+  return undefined;
+}
+
+/** SQLite stores JSON booleans as 1 and 0. */
+function sqlValue(value: MetadataScalar): string | number {
+  return typeof value === "boolean" ? (value ? 1 : 0) : value;
+}
+
+/** JSON path of a top-level metadata key; keys with dots are literal keys, quoted. */
+export function fieldPath(field: string): string {
+  return `$."${field}"`;
+}
+
+/**
+ * Compiles `filter` to a condition on the JSON column `column`. Unknown fields, unknown operators,
+ * operands of the wrong type and malformed combinations are `INVALID_FILTER` errors.
+ */
+export function compileFilter(
+  filter: Filter,
+  fields: ReadonlyMap<string, FieldInfo>,
+  column: string,
+): CompiledFilter {
+  const params: Array<string | number> = [];
+  const sql = compileNode(filter, { fields, column, params }, 0, "filter");
+  if (params.length > MAX_PARAMS) {
+    throw invalid(`The filter has ${params.length} values; at most ${MAX_PARAMS} are allowed. Narrow it.`);
+  }
+  return { sql, params };
+}
+
+interface Context {
+  fields: ReadonlyMap<string, FieldInfo>;
+  column: string;
+  params: Array<string | number>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function compileNode(node: unknown, ctx: Context, depth: number, where: string): string {
+  if (depth > MAX_DEPTH) throw invalid(`The filter nests deeper than ${MAX_DEPTH} levels.`);
+  if (!isPlainObject(node)) {
+    throw invalid(`${where} must be an object like { field: value }, got ${describe(node)}.`);
+  }
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (value === undefined) continue;
+    if (key === "$and" || key === "$or") parts.push(compileList(key, value, ctx, depth, where));
+    else if (key === "$not") parts.push(`NOT (${compileNode(value, ctx, depth + 1, `${where}.$not`)})`);
+    else if (key.startsWith("$")) {
+      throw invalid(`Unknown operator ${key} in ${where}. Combine filters with $and, $or or $not.`);
+    } else parts.push(compileField(key, value, ctx));
+  }
+  return parts.length === 0 ? "1" : parts.map((p) => `(${p})`).join(" AND ");
+}
+
+function compileList(
+  key: "$and" | "$or",
+  value: unknown,
+  ctx: Context,
+  depth: number,
+  where: string,
+): string {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalid(`${key} in ${where} must be a non-empty array of filters.`);
+  }
+  const joined = value
+    .map((f, i) => `(${compileNode(f, ctx, depth + 1, `${where}.${key}[${i}]`)})`)
+    .join(key === "$and" ? " AND " : " OR ");
+  return joined;
+}
+
+function compileField(field: string, condition: unknown, ctx: Context): string {
+  const info = ctx.fields.get(field);
+  if (!info) {
+    const known = [...ctx.fields.keys()].sort();
+    throw invalid(
+      `No document in this collection has the metadata field "${field}". ${
+        known.length ? `Known fields: ${known.slice(0, 30).join(", ")}.` : "No document has metadata yet."
+      }`,
+    );
+  }
+  if (!isPlainObject(condition)) return compileOperator(field, info, "$eq", condition, ctx);
+  const ops = Object.entries(condition).filter(([, v]) => v !== undefined);
+  if (ops.length === 0) throw invalid(`The condition on "${field}" has no operator.`);
+  return ops.map(([op, operand]) => `(${compileOperator(field, info, op, operand, ctx)})`).join(" AND ");
+}
+
+function checkOperand(field: string, info: FieldInfo, op: string, operand: unknown): MetadataScalar {
+  const kind = kindOf(operand);
+  if (!kind) {
+    throw invalid(
+      `${op} on "${field}" needs a string, a finite number or a boolean, got ${describe(operand)}.`,
+    );
+  }
+  if (!info.kinds.has(kind)) {
+    throw invalid(
+      `"${field}" holds ${[...info.kinds].map((k) => `${k}s`).join(" and ")}, so ${op} ${describe(operand)} can never match. Compare it with a value of that type.`,
+    );
+  }
+  if ((op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && kind === "boolean") {
+    throw invalid(`${op} on "${field}" cannot compare booleans; use $eq.`);
+  }
+  return operand as MetadataScalar;
+}
+
+function compileOperator(field: string, info: FieldInfo, op: string, operand: unknown, ctx: Context): string {
+  if (!OPERATORS.has(op)) {
+    throw invalid(`Unknown operator ${op} on "${field}". Use one of ${[...OPERATORS].join(", ")}.`);
+  }
+  const path = fieldPath(field);
+  if (op === "$exists") {
+    if (typeof operand !== "boolean") throw invalid(`$exists on "${field}" needs true or false.`);
+    ctx.params.push(path);
+    return `json_type(${ctx.column}, ?) IS ${operand ? "NOT NULL" : "NULL"}`;
+  }
+  if (op === "$in" || op === "$nin") {
+    if (!Array.isArray(operand)) throw invalid(`${op} on "${field}" needs an array of values.`);
+    const values = operand.map((v) => checkOperand(field, info, op, v));
+    if (values.length === 0) return op === "$in" ? "0" : "1";
+    const matches = anyElement(
+      field,
+      info,
+      ctx,
+      `value IN (${values.map(() => "?").join(", ")})`,
+      values.map(sqlValue),
+    );
+    return op === "$in" ? matches : `NOT ${matches}`;
+  }
+  const value = checkOperand(field, info, op, operand);
+  if (op === "$eq") return anyElement(field, info, ctx, "value = ?", [sqlValue(value)]);
+  if (op === "$ne") return `NOT ${anyElement(field, info, ctx, "value = ?", [sqlValue(value)])}`;
+  const sign = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" }[op as "$gt"];
+  // SQLite orders every number before every string: keep ranges within the operand's type.
+  const types = typeof value === "number" ? "('integer', 'real')" : "('text')";
+  return anyElement(field, info, ctx, `value ${sign} ? AND typeof(value) IN ${types}`, [
+    value as string | number,
+  ]);
+}
+
+/**
+ * True when some value of the field satisfies `predicate` (written against `value`); for a scalar
+ * field that is the value itself. A document without the field never satisfies it, so `$ne` and
+ * `$nin` (its negations) match documents that lack the field, as in MongoDB.
+ */
+function anyElement(
+  field: string,
+  info: FieldInfo,
+  ctx: Context,
+  predicate: string,
+  values: Array<string | number>,
+): string {
+  const path = fieldPath(field);
+  if (info.array) {
+    ctx.params.push(path, ...values);
+    return `EXISTS (SELECT 1 FROM json_each(${ctx.column}, ?) WHERE ${predicate})`;
+  }
+  // Scalar fields: read the value in place (cheaper than json_each); `value` may appear twice in the
+  // predicate, and each `?` takes its parameter in order of appearance.
+  const pieces = predicate.split(/(\bvalue\b|\?)/);
+  let next = 0;
+  const sql = pieces
+    .map((piece) => {
+      if (piece === "value") {
+        ctx.params.push(path);
+        return `json_extract(${ctx.column}, ?)`;
+      }
+      if (piece === "?") {
+        ctx.params.push(values[next++] as string | number);
+        return "?";
+      }
+      return piece;
+    })
+    .join("");
+  return `COALESCE(${sql}, 0)`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
