@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { sharedDataFile } from "../../testkit/shared-data.js";
 import { readInjectionRows } from "../data.js";
 import type { TextSource } from "../types.js";
+import { BENIGN_RETRIEVED } from "./benign-retrieved.js";
 import { type DetectionFigures, evaluateInjection } from "./eval.js";
 import { HARD_NEGATIVES } from "./hard-negatives.js";
+import { RETRIEVED_HARD_NEGATIVES } from "./hard-negatives-retrieved.js";
 import { injectionScanner } from "./index.js";
 
 const scan = injectionScanner();
@@ -38,19 +40,70 @@ describe("injection accuracy on the public evaluation sets", () => {
   });
 });
 
-describe("the hand-written training negatives", () => {
-  it("share no sentence with any evaluation set (nothing of the test data is in the repository)", () => {
-    const evaluation = [
-      "injection-deepset-test.jsonl",
-      "injection-jailbreak-test.jsonl",
-      "injection-notinject.jsonl",
-      "injection-giskard.jsonl",
-      "injection-bipia-email-test.jsonl",
-    ].flatMap((file) => readInjectionRows(sharedDataFile(file)).map((row) => row.text.toLowerCase()));
-    const copied = HARD_NEGATIVES.filter((text) => {
+describe("injection false positives on ordinary knowledge-base documents", () => {
+  // A held-out set written for this repo (benign-retrieved.ts), never trained on: help-centre
+  // articles, policies, how-tos and API docs full of instructions to the human reader.
+  it("benign knowledge-base passages scanned as retrieved: false-positive rate <= 5%", () => {
+    const rows = BENIGN_RETRIEVED.map((text) => ({ text, label: 0 as const }));
+    const { fpr } = evaluateInjection(rows, scan, "retrieved");
+    console.info(
+      `benign knowledge-base set: FPR ${fpr.toFixed(3)} (${Math.round(fpr * rows.length)} of ${rows.length} flagged)`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(150);
+    expect(fpr).toBeLessThanOrEqual(0.05);
+  });
+});
+
+/** The sentences of a text (lowercased, whitespace collapsed), the ones long enough to be telling. */
+const sentences = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[.!?\n]+/)
+    .map((s) => s.replace(/\s+/g, " ").trim())
+    .filter((s) => s.length >= 20);
+
+describe("the hand-written texts", () => {
+  const rowsOf = (files: string[]) =>
+    files.flatMap((file) => readInjectionRows(sharedDataFile(file)).map((row) => row.text.toLowerCase()));
+  const evaluation = rowsOf([
+    "injection-deepset-test.jsonl",
+    "injection-jailbreak-test.jsonl",
+    "injection-notinject.jsonl",
+    "injection-giskard.jsonl",
+    "injection-bipia-email-test.jsonl",
+  ]);
+  const copiedFrom = (texts: readonly string[], rows: readonly string[]) =>
+    texts.filter((text) => {
       const probe = text.toLowerCase().slice(0, 40);
-      return evaluation.some((row) => row.includes(probe));
+      return rows.some((row) => row.includes(probe));
     });
-    expect(copied).toEqual([]);
+
+  it("share no sentence with any evaluation set (nothing of the test data is in the repository)", () => {
+    expect(copiedFrom(HARD_NEGATIVES, evaluation)).toEqual([]);
+    expect(copiedFrom(RETRIEVED_HARD_NEGATIVES, evaluation)).toEqual([]);
+    expect(copiedFrom(BENIGN_RETRIEVED, evaluation)).toEqual([]);
+  });
+
+  it("the held-out benign set shares no sentence with the training data (hard negatives and train files)", () => {
+    const training = [
+      ...HARD_NEGATIVES,
+      ...RETRIEVED_HARD_NEGATIVES,
+      ...rowsOf([
+        "injection-deepset-train.jsonl",
+        "injection-jailbreak-train.jsonl",
+        "injection-bipia-email-train.jsonl",
+      ]),
+    ];
+    const trainingSentences = new Set(training.flatMap(sentences));
+    const shared = BENIGN_RETRIEVED.flatMap(sentences).filter((s) => trainingSentences.has(s));
+    expect(shared).toEqual([]);
+    expect(
+      copiedFrom(
+        BENIGN_RETRIEVED,
+        training.map((t) => t.toLowerCase()),
+      ),
+    ).toEqual([]);
+    const benign = new Set(BENIGN_RETRIEVED);
+    expect([...HARD_NEGATIVES, ...RETRIEVED_HARD_NEGATIVES].filter((t) => benign.has(t))).toEqual([]);
   });
 });

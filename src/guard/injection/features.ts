@@ -3,10 +3,13 @@
  * buckets, each hashed (FNV-1a over UTF-16 units, then murmur3's 32-bit finaliser) into one of
  * 2^hashBits buckets. Features are binary (present or not) and the vector is L2-normalised, so a
  * score is the sum of the present buckets' weights divided by the square root of their count.
+ * Segments of indirect text also get the cue features of cues.ts, each in `indirectCues` buckets.
  *
  * The training code and the detector share this file; any change to it changes what the committed
  * weights mean, so the config is recorded in the weights file and checked on load.
  */
+
+import { CUE_BASIS, CUES } from "./cues.js";
 
 export interface FeatureConfig {
   /** log2 of the number of hash buckets. */
@@ -19,6 +22,12 @@ export interface FeatureConfig {
   /** A longer text is featurised on its first `headChars` and last `tailChars` only. */
   headChars: number;
   tailChars: number;
+  /**
+   * Cue features (cues.ts) for segments of indirect text (`collect(..., true)`); prompts of direct
+   * sources never get them. The number is how many hashed buckets each cue fills, i.e. its weight
+   * next to the n-grams (which fill one each); 0 or absent turns cues off.
+   */
+  indirectCues?: number;
 }
 
 const FNV_PRIME = 16777619;
@@ -60,9 +69,10 @@ export interface Featurizer {
   readonly config: FeatureConfig;
   /**
    * The distinct buckets of `text[from, to)` (the head and tail of it when long), written to an
-   * internal buffer: read `buckets.subarray(0, count)` before the next call.
+   * internal buffer: read `buckets.subarray(0, count)` before the next call. `cues` adds the cue
+   * features (cues.ts) when the config has `indirectCues`; only segments of indirect text ask for them.
    */
-  collect(text: string, from?: number, to?: number): number;
+  collect(text: string, from?: number, to?: number, cues?: boolean): number;
   readonly buckets: Int32Array;
 }
 
@@ -72,6 +82,9 @@ export function createFeaturizer(config: FeatureConfig): Featurizer {
   let epoch = 0;
   const { charMin, charMax, wordMax } = config;
   const state = { buckets: new Int32Array(4096), count: 0 };
+  const cueCopies = config.indirectCues ?? 0;
+  // Each cue and each pair of cues, every one in cueCopies buckets.
+  const cueSlots = cueCopies * ((CUES.length * (CUES.length + 1)) / 2);
 
   // Hot loop: the bucket of a hash is fmix32(h) & mask, inlined, and deduplicated by stamping the
   // bucket with the call's epoch (no clearing between calls).
@@ -131,12 +144,27 @@ export function createFeaturizer(config: FeatureConfig): Featurizer {
     state.buckets[state.count++] = b;
   };
 
+  // Each cue present, and each pair of cues present together (a linear head cannot AND them), in
+  // cueCopies buckets each: cue c is id c, the pair (c, d) id 64(c + 1) + d.
+  const addCues = (segment: string) => {
+    let present = 0;
+    for (let c = 0; c < CUES.length; c++) if (CUES[c]!.pattern.test(segment)) present |= 1 << c;
+    for (let c = 0; c < CUES.length; c++) {
+      if ((present & (1 << c)) === 0) continue;
+      for (let d = c; d < CUES.length; d++) {
+        if ((present & (1 << d)) === 0) continue;
+        const id = d === c ? c : 64 * (c + 1) + d;
+        for (let k = 0; k < cueCopies; k++) addMeta(Math.imul(CUE_BASIS ^ id ^ (k << 20), FNV_PRIME));
+      }
+    }
+  };
+
   return {
     config,
     get buckets() {
       return state.buckets;
     },
-    collect(text: string, from = 0, to = text.length): number {
+    collect(text: string, from = 0, to = text.length, cues = false): number {
       epoch++;
       if (epoch === 0x7fffffff) {
         stamp.fill(0);
@@ -146,7 +174,7 @@ export function createFeaturizer(config: FeatureConfig): Featurizer {
       const windowed = len > config.headChars + config.tailChars;
       const featurized = windowed ? config.headChars + config.tailChars : len;
       // Room for every feature the text can yield, so the hot loop never checks capacity.
-      const capacity = featurized * (charMax - charMin + 1) + 2 * featurized + 8;
+      const capacity = featurized * (charMax - charMin + 1) + 2 * featurized + 8 + (cues ? cueSlots : 0);
       if (state.buckets.length < capacity) state.buckets = new Int32Array(capacity);
       state.count = 0;
       if (windowed) {
@@ -161,6 +189,7 @@ export function createFeaturizer(config: FeatureConfig): Featurizer {
       let lines = 0;
       for (let i = from; i < to && lines < 1024; i++) if (text.charCodeAt(i) === 10) lines++;
       addMeta(Math.imul(META_BASIS ^ (0x100 + (31 - Math.clz32(lines + 1))), FNV_PRIME));
+      if (cues && cueCopies > 0) addCues(from === 0 && to === text.length ? text : text.slice(from, to));
       return state.count;
     },
   };

@@ -120,7 +120,7 @@ export function loadModel(weights: InjectionWeights): InjectionModel {
       let best = 0;
       let bestSegment: Segment | undefined;
       for (const s of segments) {
-        const p = probability(indirect, f, f.collect(text, s.start, s.end));
+        const p = probability(indirect, f, f.collect(text, s.start, s.end, true));
         if (p > best) {
           best = p;
           bestSegment = s;

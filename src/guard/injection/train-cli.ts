@@ -2,8 +2,9 @@
 /**
  * `node dist/guard/injection/train-cli.js --data DIR --out FILE`: trains the injection classifier on
  * the `injection-*-train.jsonl` files of DIR (the keel-format data folder) plus the hard negatives
- * written for this repo, and writes the weights file. Prints the cross-validation figures. Run
- * through `npm run train:guard`.
+ * written for this repo (prompts in hard-negatives.ts, documents in hard-negatives-retrieved.ts), and
+ * writes the weights file. Prints the cross-validation figures. Run through `npm run train:guard`.
+ * The held-out fixture benign-retrieved.ts is never read here: it measures, it does not train.
  */
 import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { parseArgs } from "node:util";
 import { readInjectionRows } from "../data.js";
 import { fingerprint } from "./dataset.js";
 import { HARD_NEGATIVES } from "./hard-negatives.js";
+import { RETRIEVED_HARD_NEGATIVES } from "./hard-negatives-retrieved.js";
 import type { DataFingerprint } from "./model.js";
 import { serializeWeights, type TrainingRow, trainInjectionModel } from "./train.js";
 
@@ -22,7 +24,11 @@ const TRAINING_FILES = [
   { file: "injection-bipia-email-train.jsonl", source: "retrieved" },
 ] as const;
 
-const HARD_NEGATIVES_FILE = "hard-negatives.ts";
+/** Hand-written negatives: prompts for the direct heads, documents for the indirect head. */
+const HAND_WRITTEN = [
+  { file: "hard-negatives.ts", texts: HARD_NEGATIVES, source: "input" },
+  { file: "hard-negatives-retrieved.ts", texts: RETRIEVED_HARD_NEGATIVES, source: "retrieved" },
+] as const;
 const SEED = 20240601;
 /**
  * Deepset's short attacks count double in the direct and short heads: jailbreak-train has three
@@ -50,14 +56,15 @@ function main(): void {
     data.push(fingerprint(path, labelled));
     for (const r of labelled) rows.push({ ...r, source, file });
   }
-  for (const text of HARD_NEGATIVES)
-    rows.push({ text, label: 0, source: "input", file: HARD_NEGATIVES_FILE });
-  data.push({
-    file: HARD_NEGATIVES_FILE,
-    sha256: createHash("sha256").update(JSON.stringify(HARD_NEGATIVES)).digest("hex"),
-    rows: HARD_NEGATIVES.length,
-    positives: 0,
-  });
+  for (const { file, texts, source } of HAND_WRITTEN) {
+    for (const text of texts) rows.push({ text, label: 0, source, file });
+    data.push({
+      file,
+      sha256: createHash("sha256").update(JSON.stringify(texts)).digest("hex"),
+      rows: texts.length,
+      positives: 0,
+    });
+  }
   const seed = values.seed === undefined ? SEED : Number(values.seed);
   if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${values.seed}".`);
   const started = performance.now();

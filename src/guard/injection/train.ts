@@ -9,18 +9,20 @@
  *   classifier flag benign prompts that merely use them.
  * - short: the same, on the prompts under `shortPromptChars` only, so long jailbreak templates do not
  *   set the weights that judge short questions and commands.
- * - indirect: on segments of documents (rows with source "retrieved"). When a positive document is
- *   a negative one with text inserted, as in BIPIA, only the inserted segments are labelled
- *   positive and every segment of the clean documents negative.
+ * - indirect: on segments of documents (rows with source "retrieved"), with the cue features of
+ *   cues.ts added. When a positive document is a negative one with text inserted, as in BIPIA, only
+ *   the inserted segments are labelled positive and every segment of the clean documents negative.
+ *   Attack-free documents (benign ones written as over-defence examples) are negatives throughout.
  *
  * Thresholds on the combined score (rules noisy-OR classifier, see detect.ts) are chosen on
  * out-of-fold predictions: for input (once for the direct head over every prompt, once for the short
  * head over the short prompts), the one maximising the mean F1 over the direct files that
  * have attacks while keeping the false-positive rate of every attack-free file (the over-defence
  * set) at most `maxOverdefenceFpr`; for indirect, the one maximising F1 while keeping the
- * false-positive rate at most `maxIndirectFpr`. Indirect folds are grouped by carrier document, in
- * contiguous blocks, so a held-out fold holds documents (and, in BIPIA, attack categories) the head
- * never saw.
+ * false-positive rate of the files with attacks at most `maxIndirectFpr` and that of attack-free
+ * document files at most `maxIndirectOverdefenceFpr`. Indirect folds of a file with attacks are
+ * grouped by carrier document, in contiguous blocks, so a held-out fold holds documents (and, in
+ * BIPIA, attack categories) the head never saw; attack-free documents are dealt round-robin.
  */
 import type { TextSource } from "../types.js";
 import { combineScores, ruleEvidence } from "./detect.js";
@@ -67,6 +69,11 @@ export interface TrainOptions {
   maxOverdefenceFpr?: number;
   /** Highest out-of-fold false-positive rate allowed when choosing the indirect threshold. */
   maxIndirectFpr?: number;
+  /**
+   * Highest out-of-fold false-positive rate allowed on attack-free indirect files (benign documents
+   * written as over-defence examples) when choosing the indirect threshold.
+   */
+  maxIndirectOverdefenceFpr?: number;
   /** Prompts shorter than this (folded) are scored by the short head; 0 turns it off. */
   shortPromptChars?: number;
   /** Files whose rows (under shortPromptChars) train the short head; every direct file when absent. */
@@ -84,6 +91,7 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   wordMax: 2,
   headChars: 4096,
   tailChars: 1024,
+  indirectCues: 32,
 };
 
 /** Chosen by 5-fold CV on the training files (see README.md). */
@@ -95,6 +103,7 @@ const DEFAULTS = {
   ruleDecidedWeight: 0.3,
   maxOverdefenceFpr: 0.04,
   maxIndirectFpr: 0.02,
+  maxIndirectOverdefenceFpr: 0.02,
   shortPromptChars: 500,
 };
 
@@ -140,6 +149,7 @@ export function trainInjectionModel(rows: readonly TrainingRow[], options: Train
     ruleDecidedWeight: options.ruleDecidedWeight ?? DEFAULTS.ruleDecidedWeight,
     maxOverdefenceFpr: options.maxOverdefenceFpr ?? DEFAULTS.maxOverdefenceFpr,
     maxIndirectFpr: options.maxIndirectFpr ?? DEFAULTS.maxIndirectFpr,
+    maxIndirectOverdefenceFpr: options.maxIndirectOverdefenceFpr ?? DEFAULTS.maxIndirectOverdefenceFpr,
     shortPromptChars: options.shortPromptChars ?? DEFAULTS.shortPromptChars,
   };
   const shortFiles = options.shortFiles;
@@ -192,12 +202,11 @@ export function trainInjectionModel(rows: readonly TrainingRow[], options: Train
   }
   const directOof = direct.map((p, i) => (isShort(p) ? shortOof[i]! : longOof[i]!));
   const indirectOof = new Float64Array(docs.length);
-  const groups = docs.reduce((max, d) => Math.max(max, d.group + 1), 1);
-  const foldOf = (d: IndirectDoc) => Math.floor((d.group * hp.folds) / groups);
+  const indirectFold = indirectFolds(docs, hp.folds);
   for (let k = 0; k < hp.folds && docs.length > 0; k++) {
-    const model = trainHead(indirectExamples(docs.filter((d) => foldOf(d) !== k)), 0x2000 + k);
+    const model = trainHead(indirectExamples(docs.filter((_, i) => indirectFold[i] !== k)), 0x2000 + k);
     docs.forEach((d, i) => {
-      if (foldOf(d) === k) indirectOof[i] = combineScores(d.ruleScore, maxSegment(model, d.folded, f));
+      if (indirectFold[i] === k) indirectOof[i] = combineScores(d.ruleScore, maxSegment(model, d.folded, f));
     });
   }
   const overdefenceFiles = [...new Set(direct.map((p) => p.file))].filter(
@@ -218,10 +227,14 @@ export function trainInjectionModel(rows: readonly TrainingRow[], options: Train
           overdefenceOk,
         )
       : inputThreshold;
-  const indirectThreshold = chooseThreshold(
-    indirectOof,
-    docs,
-    (_, pooled) => pooled.fpr <= hp.maxIndirectFpr,
+  // Documents of files with attacks (their clean carriers) keep the false-positive budget the
+  // indirect threshold always had; attack-free files (benign documents written as over-defence
+  // examples) get their own budget.
+  const indirectAttackFiles = new Set(docs.filter((d) => d.label === 1).map((d) => d.file));
+  const indirectThreshold = chooseThreshold(indirectOof, docs, (byFile) =>
+    Object.entries(byFile).every(([file, fig]) =>
+      indirectAttackFiles.has(file) ? fig.fpr <= hp.maxIndirectFpr : fig.fpr <= hp.maxIndirectOverdefenceFpr,
+    ),
   );
   const cv = {
     ...perFile(direct, Float64Array.from(directOof), (i) =>
@@ -275,7 +288,7 @@ function prepare(row: TrainingRow, source: TextSource, f: Featurizer): Prepared 
     label: row.label,
     text: row.text,
     folded: norm.text,
-    buckets: f.buckets.slice(0, f.collect(norm.text)),
+    buckets: bucketsOf(f, norm.text),
     ruleScore: ruleEvidence(row.text, norm, source).score,
   };
 }
@@ -283,7 +296,17 @@ function prepare(row: TrainingRow, source: TextSource, f: Featurizer): Prepared 
 function segmentExamples(folded: string, label: 0 | 1, f: Featurizer): SparseExample[] {
   const segments = segmentsOf(folded);
   if (segments.length === 0 && folded.length > 0) segments.push({ start: 0, end: folded.length });
-  return segments.map((s) => ({ buckets: f.buckets.slice(0, f.collect(folded, s.start, s.end)), label }));
+  return segments.map((s) => ({ buckets: bucketsOf(f, folded, s.start, s.end, true), label }));
+}
+
+/**
+ * A copy of the buckets of `text[from, to)`. `collect` runs first: it may replace the featuriser's
+ * buffer, so `f.buckets` read before the call (as in `f.buckets.slice(0, f.collect(t))`) can be a
+ * stale buffer holding an earlier text's buckets.
+ */
+function bucketsOf(f: Featurizer, text: string, from = 0, to = text.length, cues = false): Int32Array {
+  const count = f.collect(text, from, to, cues);
+  return f.buckets.slice(0, count);
 }
 
 /**
@@ -313,11 +336,32 @@ function indirectDocs(rows: readonly Prepared[], f: Featurizer): IndirectDoc[] {
   return docs;
 }
 
+/**
+ * Cross-validation fold of each indirect document. In a file with attacks, its carrier groups are
+ * cut into contiguous blocks, so a held-out fold holds carrier documents (and, in BIPIA, attack
+ * categories) the head never saw. An attack-free file's documents are independent of each other
+ * and are dealt round-robin, so every fold holds some of each kind.
+ */
+function indirectFolds(docs: readonly IndirectDoc[], folds: number): Int32Array {
+  const fold = new Int32Array(docs.length);
+  for (const file of new Set(docs.map((d) => d.file))) {
+    const idx = docs.flatMap((d, i) => (d.file === file ? [i] : []));
+    const groups = [...new Set(idx.map((i) => docs[i]!.group))].sort((a, b) => a - b);
+    const rank = new Map(groups.map((g, r) => [g, r]));
+    const attacks = idx.some((i) => docs[i]!.label === 1);
+    for (const i of idx) {
+      const r = rank.get(docs[i]!.group)!;
+      fold[i] = attacks ? Math.floor((r * folds) / groups.length) : r % folds;
+    }
+  }
+  return fold;
+}
+
 /** A document's indirect score: its most suspicious segment, as the detector computes it. */
 function maxSegment(model: LinearModel, folded: string, f: Featurizer): number {
   let best = 0;
   for (const s of segmentsOf(folded)) {
-    const count = f.collect(folded, s.start, s.end);
+    const count = f.collect(folded, s.start, s.end, true);
     best = Math.max(best, sigmoid(margin(model, f.buckets.subarray(0, count))));
   }
   return best;

@@ -81,6 +81,7 @@ export const AGENT_RULES: readonly Rule[] = [
     ),
     weight: 0.7,
     sources: ["retrieved", "tool"],
+    accept: notAskingForReaderDetails,
   },
   {
     family: "assistant-directive",
@@ -90,6 +91,7 @@ export const AGENT_RULES: readonly Rule[] = [
     ),
     weight: 0.7,
     sources: ["retrieved", "tool"],
+    accept: notAskingForReaderDetails,
   },
   {
     family: "assistant-directive",
@@ -121,7 +123,53 @@ export const AGENT_RULES: readonly Rule[] = [
     weight: 0.75,
     sources: ["retrieved", "tool"],
   },
+  // The same without a subject: "when summarising this page, also...", "if asked about this email".
+  // Reading, processing or analysing "this document" is left out: a report says that to people.
+  {
+    family: "assistant-directive",
+    triggers: ["summari", "translating", "asked", "answering questions"],
+    pattern: re(
+      `\\b(?:when(?:ever)?|while|if|once|before|after)${S}(?:summari[sz]ing|translating|answering${S}questions${S}about|(?:you${S}are${S}|you're${S})?asked${S}(?:to${S}summari[sz]e|about))${S}(?:this|these)${S}(?:email|e-mail|message|page|document|text|file|content|website|site|article|passage|section|data|mail|thread|conversation|post|review|result)s?\\b`,
+    ),
+    weight: 0.75,
+    sources: ["retrieved", "tool"],
+  },
+  // A document that has the model pass a message on: "tell the user to visit...". Ask, remind and
+  // encourage are left out: admin guides ask and remind users to do things.
+  {
+    family: "assistant-directive",
+    triggers: ["user", "reader", "recipient"],
+    pattern: re(
+      `\\b(?:tell|inform|urge|convince|persuade|instruct)${S}(?:the${S}|all${S})?(?:user|reader|recipient)s?${S}(?:to${S}(?:visit|click|go${S}to|open|download|install|sign${S}up|register|buy|purchase|subscribe|transfer|send|share|enter|update)|that)\\b`,
+    ),
+    weight: 0.7,
+    sources: ["retrieved", "tool"],
+  },
 ];
+
+/**
+ * The reader's own particulars: what a letter or a help page asks a person to put in their reply
+ * ("quote your booking reference in your reply", "add your membership number to your reply").
+ */
+const READER_DETAILS = new RegExp(
+  `\\byour${S}(?:full${S})?(?:name|(?:membership|account|customer|order|booking|reference|policy|ticket|case|claim|invoice|tracking|phone|member|student|employee|passport|registration|contact)${S}(?:number|reference|id|details|code))\\b|\\b(?:date of birth|postcode|zip code)\\b`,
+);
+
+/**
+ * A "your reply" directive is an instruction to the model unless its sentence asks for the reader's
+ * own particulars: a person is asked for their name and reference in their reply, a model is not.
+ * Looks at most 200 characters either side, within the sentence.
+ */
+function notAskingForReaderDetails(m: RegExpExecArray): boolean {
+  const text = m.input;
+  const from = Math.max(0, m.index - 200);
+  const to = Math.min(text.length, m.index + m[0].length + 200);
+  let start = m.index;
+  while (start > from && !/[.!?\n]/.test(text[start - 1]!)) start--;
+  let end = m.index + m[0].length;
+  while (end < to && !/[.!?\n]/.test(text[end]!)) end++;
+  return !READER_DETAILS.test(text.slice(start, end));
+}
 
 const QUERY_PLACEHOLDER = /[{}<>$[\]]|%7b|%24|%3c/;
 const EXFIL_WORDS =
