@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,12 @@ const tempDir = useTempDirs("keel-cli-rag-");
 function keel(args: string[]) {
   expect(fs.existsSync(bin), "run `npm run build` first: dist/cli/main.js is missing").toBe(true);
   return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+}
+
+/** A one-line text file in `dir`, for creating a collection. */
+function seedFile(dir: string): string {
+  write(dir, { "seed.txt": "seed document" });
+  return path.join(dir, "seed.txt");
 }
 
 function write(dir: string, files: Record<string, string>) {
@@ -152,6 +158,58 @@ describe("keel rag ingest and query", () => {
     const query = keel(["rag", "query", "--db", db, "--collection", "kb", "--json", "good document"]);
     expect(JSON.parse(query.stdout).hits).toEqual([]);
   });
+});
+
+describe("keel rag query on what is not there", () => {
+  it("says the collection is missing instead of failing in SQLite, and creates no file", () => {
+    const dir = tempDir();
+    const db = path.join(dir, "none.db");
+    const result = keel(["rag", "query", "--db", db, "--collection", "kb", "hello"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/NOT_FOUND: No collection "kb"/);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it("queries a collection ingested without an embedder without being told again", () => {
+    const dir = tempDir();
+    write(dir, { "a.txt": "hello world" });
+    const db = path.join(dir, "kb.db");
+    const args = ["--db", db, "--collection", "kb"];
+    expect(keel(["rag", "ingest", ...args, "--embedder", "none", path.join(dir, "a.txt")]).status).toBe(0);
+    const query = keel(["rag", "query", ...args, "--json", "hello"]);
+    expect(query.stderr).toBe("");
+    expect(JSON.parse(query.stdout)).toMatchObject({
+      mode: "bm25",
+      hits: [{ documentId: path.join(dir, "a.txt") }],
+    });
+  });
+});
+
+describe("several processes writing one file", () => {
+  it("all succeed: writers wait for each other instead of failing with SQLITE_BUSY", async () => {
+    const dir = tempDir();
+    const db = path.join(dir, "kb.db");
+    const script = `
+      const { openCollection, hashingEmbedder } = await import(${JSON.stringify(path.join(root, "dist/rag/index.js"))});
+      const docs = openCollection({ db: process.argv[1], name: "kb", embedder: hashingEmbedder({ dimensions: 64 }) });
+      for (let i = 0; i < 40; i++) {
+        await docs.query("apple", { k: 3, mode: "bm25" });
+        await docs.ingest([{ id: process.argv[2] + i, text: "apple " + process.argv[2] + " " + i, metadata: { n: i } }]);
+      }`;
+    keel(["rag", "ingest", "--db", db, "--collection", "kb", "--dimensions", "64", seedFile(dir)]);
+    const runs = ["a", "b", "c"].map(
+      (who) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ["--input-type=module", "-e", script, db, who]);
+          let stderr = "";
+          child.stderr.on("data", (d) => {
+            stderr += d;
+          });
+          child.on("close", (code) => resolve({ code, stderr }));
+        }),
+    );
+    for (const run of await Promise.all(runs)) expect(run).toEqual({ code: 0, stderr: "" });
+  }, 60_000);
 });
 
 describe("keel rag eval", () => {

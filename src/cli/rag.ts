@@ -2,7 +2,7 @@
  * `keel rag ingest | query | eval`: collections from the command line, with a progress bar on a
  * terminal for long ingestions, and retrieval quality on BEIR or Cranfield data.
  */
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
@@ -69,7 +69,7 @@ function withEmbedderFlags(cmd: Command, fallback: string): Command {
       "none, hashing (offline) or openai (any OpenAI-compatible /v1/embeddings)",
       fallback,
     )
-    .option("--dimensions <n>", "vector length (hashing default 512)")
+    .option("--dimensions <n>", "vector length (hashing default 1024)")
     .option("--model <model>", "embedding model, with --embedder openai")
     .option("--base-url <url>", "OpenAI-compatible API base URL, with --embedder openai");
 }
@@ -212,24 +212,28 @@ export function addRagCommands(program: Command): void {
       .option("--json", "print the result as JSON"),
     "hashing",
   ).action(async (words: string[], opts: EmbedderFlags & Record<string, string | boolean | undefined>) => {
+    const missing = () =>
+      new KeelError("NOT_FOUND", `No collection "${opts.collection}" in ${opts.db}; ingest into it first.`);
+    // Opening a missing file would create it.
+    if (!existsSync(opts.db as string)) throw missing();
     const db = openSqlite(opts.db as string);
-    const registered = db.prepare("SELECT config FROM rag_collections WHERE name = ?").pluck();
-    let acl = false;
+    let stored: { acl: boolean; embedder: unknown };
     try {
-      const config = registered.get(opts.collection) as string | undefined;
+      const config = db
+        .prepare("SELECT config FROM rag_collections WHERE name = ?")
+        .pluck()
+        .get(opts.collection) as string | undefined;
       if (!config) throw new Error("missing");
-      acl = (JSON.parse(config) as { acl: boolean }).acl;
+      stored = JSON.parse(config) as typeof stored;
     } catch {
-      throw new KeelError(
-        "NOT_FOUND",
-        `No collection "${opts.collection}" in ${opts.db}; ingest into it first.`,
-      );
+      throw missing();
     }
     const collection = openCollection({
       db,
       name: opts.collection as string,
-      embedder: embedderFrom(opts),
-      acl,
+      // A collection ingested with --embedder none has no vectors to search with any embedder.
+      embedder: stored.embedder === null ? undefined : embedderFrom(opts),
+      acl: stored.acl,
     });
     const result = await collection.query(words.join(" "), {
       k: Number(opts.k),

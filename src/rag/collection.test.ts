@@ -398,7 +398,10 @@ describe("bad input", () => {
     fs.writeFileSync(big, "");
     fs.truncateSync(big, 50 * 1024 * 1024);
     const broken = path.join(dir, "broken.md");
-    fs.writeFileSync(broken, Buffer.concat([Buffer.from("# Title\n\ncaf"), Buffer.from([0xc3, 0x28]), Buffer.from(" ok")]));
+    fs.writeFileSync(
+      broken,
+      Buffer.concat([Buffer.from("# Title\n\ncaf"), Buffer.from([0xc3, 0x28]), Buffer.from(" ok")]),
+    );
     const fine = path.join(dir, "fine.txt");
     fs.writeFileSync(fine, "a perfectly fine document");
     const docs = memory();

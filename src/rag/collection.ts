@@ -17,7 +17,6 @@ import { loadFile } from "./loaders/index.js";
 import {
   bm25Search,
   type Candidate,
-  hydrate,
   reciprocalRankFusion,
   restrictionSql,
   StatementCache,
@@ -119,7 +118,7 @@ export function openCollection(options: OpenCollectionOptions): Collection {
     const perList = Math.max(depth, hybrid.candidates);
     const lexical = bm25Search(statements, t, termStats, text, where, perList, commonShare);
     const semantic = await vectorCandidates(text, where, perList, signal);
-    const known = new Map<number, Candidate>(lexical.map((c) => [c.rowid, c]));
+    const known = new Map<number, Candidate>([...lexical, ...semantic].map((c) => [c.rowid, c]));
     const bm25 = new Map(lexical.map((c) => [c.rowid, c.score]));
     const cosine = new Map(semantic.map((c) => [c.rowid, c.score]));
     const fused = reciprocalRankFusion(
@@ -137,15 +136,27 @@ export function openCollection(options: OpenCollectionOptions): Collection {
     }));
   }
 
+  // Ingests and deletes through this object run one at a time, in call order. An ingest's prepare
+  // phase is async and compares content hashes with what is stored: run concurrently, an older,
+  // slower call could overwrite a newer one that found nothing to change, or undo a delete.
+  let writes: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const run = writes.then(task, task);
+    writes = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     name,
 
-    async ingest(documents, ingestOptions = {}) {
-      const inputs = checkDocumentInputs(documents, acl);
-      if (hasVectors) needEmbedder("ingest");
-      const prepared = await prepare({ db, tables: t, embedder, chunking }, inputs, ingestOptions);
-      ingestOptions.signal?.throwIfAborted();
-      return write(db, t, prepared, { hasVectors, now: now(), options: ingestOptions });
+    ingest(documents, ingestOptions = {}) {
+      return inTurn(async () => {
+        const inputs = checkDocumentInputs(documents, acl);
+        if (hasVectors) needEmbedder("ingest");
+        const prepared = await prepare({ db, tables: t, embedder, chunking }, inputs, ingestOptions);
+        ingestOptions.signal?.throwIfAborted();
+        return write(db, t, prepared, { hasVectors, now: now(), options: ingestOptions });
+      });
     },
 
     async ingestFiles(paths, fileOptions = {}) {
@@ -162,17 +173,21 @@ export function openCollection(options: OpenCollectionOptions): Collection {
       return this.ingest(inputs, ingestOptions);
     },
 
-    async delete(selector) {
-      const remove = db.prepare(`DELETE FROM ${t.docs} WHERE rowid = ?`);
-      const deleted = db.transaction(() => {
-        const rowids = deletionTargets(db, t, selector);
-        for (const rowid of rowids) {
-          deleteDocumentRows(db, t, rowid, hasVectors);
-          remove.run(rowid);
-        }
-        return rowids.length;
-      })();
-      return { deleted };
+    delete(selector) {
+      return inTurn(async () => {
+        const remove = db.prepare(`DELETE FROM ${t.docs} WHERE rowid = ?`);
+        const deleted = db
+          .transaction(() => {
+            const rowids = deletionTargets(db, t, selector);
+            for (const rowid of rowids) {
+              deleteDocumentRows(db, t, rowid, hasVectors);
+              remove.run(rowid);
+            }
+            return rowids.length;
+          })
+          .immediate();
+        return { deleted };
+      });
     },
 
     async query(text, queryOptions = {}) {
@@ -191,7 +206,6 @@ export function openCollection(options: OpenCollectionOptions): Collection {
       const where = restrictionSql(db, t, { filter: q.filter, principal: keys });
       const depth = q.rerank ? Math.max(q.k, q.rerankDepth ?? 50) : q.k;
       const found = await candidates(text, q.mode, where, depth, q.signal);
-      hydrate(statements, t, found);
       let hits = found
         .filter((c) => c.row)
         .map((c) => {

@@ -60,9 +60,15 @@ function kindOf(value: unknown): ScalarKind | undefined {
   return undefined;
 }
 
-/** SQLite stores JSON booleans as 1 and 0. */
-function sqlValue(value: MetadataScalar): string | number {
-  return typeof value === "boolean" ? (value ? 1 : 0) : value;
+/**
+ * Equality to one value, written against `value` and `type` (as in `json_each`). SQLite reads JSON
+ * booleans as 1 and 0, so numbers and booleans are told apart by their JSON type: otherwise
+ * `{ flag: true }` would match `flag: 1`.
+ */
+function equals(value: MetadataScalar, values: Array<string | number>): string {
+  if (typeof value === "boolean") return `type = '${value}'`;
+  values.push(value);
+  return typeof value === "number" ? "(value = ? AND type IN ('integer', 'real'))" : "value = ?";
 }
 
 /** JSON path of a top-level metadata key; keys with dots are literal keys, quoted. */
@@ -104,14 +110,22 @@ function compileNode(node: unknown, ctx: Context, depth: number, where: string):
   }
   const parts: string[] = [];
   for (const [key, value] of Object.entries(node)) {
-    if (value === undefined) continue;
+    // An undefined condition (`{ tenant: user.tenant }` with no tenant) would otherwise match everything.
+    if (value === undefined) {
+      throw invalid(`${where}.${key} is undefined; leave it out to not filter on it.`);
+    }
     if (key === "$and" || key === "$or") parts.push(compileList(key, value, ctx, depth, where));
     else if (key === "$not") parts.push(`NOT (${compileNode(value, ctx, depth + 1, `${where}.$not`)})`);
     else if (key.startsWith("$")) {
       throw invalid(`Unknown operator ${key} in ${where}. Combine filters with $and, $or or $not.`);
     } else parts.push(compileField(key, value, ctx));
   }
-  return parts.length === 0 ? "1" : parts.map((p) => `(${p})`).join(" AND ");
+  if (parts.length === 0) {
+    if (depth > 0)
+      throw invalid(`${where} is empty; an empty filter inside $and, $or or $not matches everything.`);
+    return "1";
+  }
+  return parts.map((p) => `(${p})`).join(" AND ");
 }
 
 function compileList(
@@ -141,7 +155,7 @@ function compileField(field: string, condition: unknown, ctx: Context): string {
     );
   }
   if (!isPlainObject(condition)) return compileOperator(field, info, "$eq", condition, ctx);
-  const ops = Object.entries(condition).filter(([, v]) => v !== undefined);
+  const ops = Object.entries(condition);
   if (ops.length === 0) throw invalid(`The condition on "${field}" has no operator.`);
   return ops.map(([op, operand]) => `(${compileOperator(field, info, op, operand, ctx)})`).join(" AND ");
 }
@@ -178,30 +192,27 @@ function compileOperator(field: string, info: FieldInfo, op: string, operand: un
     if (!Array.isArray(operand)) throw invalid(`${op} on "${field}" needs an array of values.`);
     const values = operand.map((v) => checkOperand(field, info, op, v));
     if (values.length === 0) return op === "$in" ? "0" : "1";
-    const matches = anyElement(
-      field,
-      info,
-      ctx,
-      `value IN (${values.map(() => "?").join(", ")})`,
-      values.map(sqlValue),
-    );
+    const params: Array<string | number> = [];
+    const predicate = values.map((v) => equals(v, params)).join(" OR ");
+    const matches = anyElement(field, info, ctx, predicate, params);
     return op === "$in" ? matches : `NOT ${matches}`;
   }
   const value = checkOperand(field, info, op, operand);
-  if (op === "$eq") return anyElement(field, info, ctx, "value = ?", [sqlValue(value)]);
-  if (op === "$ne") return `NOT ${anyElement(field, info, ctx, "value = ?", [sqlValue(value)])}`;
+  const params: Array<string | number> = [];
+  if (op === "$eq") return anyElement(field, info, ctx, equals(value, params), params);
+  if (op === "$ne") return `NOT ${anyElement(field, info, ctx, equals(value, params), params)}`;
   const sign = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" }[op as "$gt"];
-  // SQLite orders every number before every string: keep ranges within the operand's type.
+  // SQLite orders every number before every string, and reads booleans as numbers: keep ranges
+  // within the operand's JSON type.
   const types = typeof value === "number" ? "('integer', 'real')" : "('text')";
-  return anyElement(field, info, ctx, `value ${sign} ? AND typeof(value) IN ${types}`, [
-    value as string | number,
-  ]);
+  return anyElement(field, info, ctx, `value ${sign} ? AND type IN ${types}`, [value as string | number]);
 }
 
 /**
- * True when some value of the field satisfies `predicate` (written against `value`); for a scalar
- * field that is the value itself. A document without the field never satisfies it, so `$ne` and
- * `$nin` (its negations) match documents that lack the field, as in MongoDB.
+ * True when some value of the field satisfies `predicate` (written against `value` and its JSON
+ * `type`, the columns of `json_each`); for a scalar field that is the value itself. A document
+ * without the field never satisfies it, so `$ne` and `$nin` (its negations) match documents that
+ * lack the field, as in MongoDB.
  */
 function anyElement(
   field: string,
@@ -215,15 +226,15 @@ function anyElement(
     ctx.params.push(path, ...values);
     return `EXISTS (SELECT 1 FROM json_each(${ctx.column}, ?) WHERE ${predicate})`;
   }
-  // Scalar fields: read the value in place (cheaper than json_each); `value` may appear twice in the
-  // predicate, and each `?` takes its parameter in order of appearance.
-  const pieces = predicate.split(/(\bvalue\b|\?)/);
+  // Scalar fields: read the value in place (cheaper than json_each); `value` and `type` may appear
+  // several times in the predicate, and each `?` takes its parameter in order of appearance.
+  const pieces = predicate.split(/(\bvalue\b|\btype\b|\?)/);
   let next = 0;
   const sql = pieces
     .map((piece) => {
-      if (piece === "value") {
+      if (piece === "value" || piece === "type") {
         ctx.params.push(path);
-        return `json_extract(${ctx.column}, ?)`;
+        return `${piece === "value" ? "json_extract" : "json_type"}(${ctx.column}, ?)`;
       }
       if (piece === "?") {
         ctx.params.push(values[next++] as string | number);

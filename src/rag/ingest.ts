@@ -239,6 +239,8 @@ export function write(
       report.chunks += d.chunks.length;
       options.onProgress?.({ phase: "write", done: n + 1, total });
     });
-  })();
+    // Immediate: a deferred transaction that reads first cannot take the write lock once another
+    // connection has committed (SQLITE_BUSY_SNAPSHOT, no busy wait), so concurrent writers failed.
+  }).immediate();
   return report;
 }

@@ -201,28 +201,20 @@ export function vectorSearch(
   limit: number,
 ): Candidate[] {
   const restricted = where.sql !== "1";
-  const sql = `SELECT rowid, distance FROM ${t.vec} WHERE embedding MATCH ? AND k = ?${
-    restricted
-      ? ` AND rowid IN (SELECT c.rowid FROM ${t.chunks} c JOIN ${t.docs} d ON d.rowid = c.doc WHERE ${where.sql})`
-      : ""
-  }`;
+  // Rows are read in the same statement as the KNN, so in the same snapshot: read later, a rowid
+  // could by then belong to a chunk another writer inserted, which the restriction never saw.
+  const sql = `SELECT ${CHUNK_COLUMNS}, knn.distance AS distance FROM (
+      SELECT rowid, distance FROM ${t.vec} WHERE embedding MATCH ? AND k = ?${
+        restricted
+          ? ` AND rowid IN (SELECT c.rowid FROM ${t.chunks} c JOIN ${t.docs} d ON d.rowid = c.doc WHERE ${where.sql})`
+          : ""
+      }) knn
+    JOIN ${t.chunks} c ON c.rowid = knn.rowid JOIN ${t.docs} d ON d.rowid = c.doc ORDER BY knn.distance`;
   const blob = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-  const rows = statements.get(sql).all([blob, limit, ...(restricted ? where.params : [])]) as Array<{
-    rowid: number | bigint;
-    distance: number;
-  }>;
-  return rows.map((r) => ({ rowid: Number(r.rowid), score: 1 - r.distance }));
-}
-
-/** Loads the chunk rows of candidates that do not have them yet. */
-export function hydrate(statements: StatementCache, t: TableNames, candidates: Candidate[]): void {
-  const missing = candidates.filter((c) => !c.row).map((c) => c.rowid);
-  if (missing.length === 0) return;
-  const sql = `SELECT ${CHUNK_COLUMNS} FROM ${t.chunks} c JOIN ${t.docs} d ON d.rowid = c.doc
-    WHERE c.rowid IN (SELECT value FROM json_each(?))`;
-  const rows = statements.get(sql).all(JSON.stringify(missing)) as ChunkRow[];
-  const byId = new Map(rows.map((r) => [r.rowid, r]));
-  for (const c of candidates) c.row ??= byId.get(c.rowid);
+  const rows = statements.get(sql).all([blob, limit, ...(restricted ? where.params : [])]) as Array<
+    ChunkRow & { distance: number }
+  >;
+  return rows.map((row) => ({ rowid: row.rowid, score: 1 - row.distance, row }));
 }
 
 export function toHit(row: ChunkRow, score: number, scores: Hit["scores"]): Hit {
