@@ -43,10 +43,15 @@ function fail(message: string): never {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { data: { type: "string" }, out: { type: "string" }, seed: { type: "string" } },
+    options: {
+      data: { type: "string" },
+      out: { type: "string" },
+      seed: { type: "string" },
+      misses: { type: "string" },
+    },
   });
   if (!values.data || !values.out)
-    fail("usage: train-cli --data DIR --out FILE [--seed N] (DIR: the keel-format folder)");
+    fail("usage: train-cli --data DIR --out FILE [--seed N] [--misses FILE] (DIR: the keel-format folder)");
   const rows: TrainingRow[] = [];
   const data: DataFingerprint[] = [];
   for (const { file, source } of TRAINING_FILES) {
@@ -68,7 +73,7 @@ function main(): void {
   const seed = values.seed === undefined ? SEED : Number(values.seed);
   if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${values.seed}".`);
   const started = performance.now();
-  const { weights, cv } = trainInjectionModel(rows, { seed, data, fileWeights: FILE_WEIGHTS });
+  const { weights, cv, oof } = trainInjectionModel(rows, { seed, data, fileWeights: FILE_WEIGHTS });
   const text = serializeWeights(weights);
   writeFileSync(values.out, text);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -80,6 +85,13 @@ function main(): void {
   console.log("5-fold cross-validation on the training files (out-of-fold, at those thresholds):");
   for (const [file, f] of Object.entries(cv)) {
     console.log(`  ${file}: n=${f.n} precision=${f.precision} recall=${f.recall} f1=${f.f1} fpr=${f.fpr}`);
+  }
+
+  // `--misses FILE`: the out-of-fold errors (training rows only), one JSON object a line.
+  if (values.misses) {
+    const wrong = oof.filter((r) => r.score >= r.threshold !== (r.label === 1));
+    writeFileSync(values.misses, wrong.map((r) => JSON.stringify(r)).join("\n") + (wrong.length ? "\n" : ""));
+    console.log(`wrote ${wrong.length} out-of-fold errors to ${values.misses}`);
   }
 }
 

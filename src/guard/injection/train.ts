@@ -114,6 +114,11 @@ export interface TrainResult {
   weights: InjectionWeights;
   /** Out-of-fold figures per file at the chosen thresholds (also stored in the weights). */
   cv: Record<string, CvFigures>;
+  /**
+   * Every training row's out-of-fold score and the threshold it was judged against, for looking at
+   * what the CV misses (train-cli's `--misses`). Not stored in the weights.
+   */
+  oof: { file: string; text: string; label: 0 | 1; score: number; threshold: number }[];
 }
 
 /** A row folded, featurised and scored by the rules for its source. */
@@ -273,7 +278,23 @@ export function trainInjectionModel(rows: readonly TrainingRow[], options: Train
       cv,
     },
   };
-  return { weights, cv };
+  const oof = [
+    ...direct.map((p, i) => ({
+      file: p.file,
+      text: p.text,
+      label: p.label,
+      score: directOof[i]!,
+      threshold: isShort(p) ? shortThreshold : inputThreshold,
+    })),
+    ...docs.map((d, i) => ({
+      file: d.file,
+      text: d.text,
+      label: d.label,
+      score: indirectOof[i]!,
+      threshold: indirectThreshold,
+    })),
+  ];
+  return { weights, cv, oof };
 }
 
 /** The weights file's text: fixed key order, rounded numbers, a final newline. */
