@@ -1,5 +1,6 @@
 // The public API of Keel. Each module is also importable on its own (`keel/graph`, `keel/model`, ...).
 export * from "./agent/index.js";
+export * from "./audit/index.js";
 export * from "./errors/index.js";
 export * from "./graph/index.js";
 export * from "./guard/index.js";

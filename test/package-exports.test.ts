@@ -20,6 +20,7 @@ describe("package entry points", () => {
       const testkit = await import("keel/testkit");
       const guard = await import("keel/guard");
       const rag = await import("keel/rag");
+      const audit = await import("keel/audit");
       console.log(JSON.stringify({
         sameGraph: root.graph === graph.graph && root.sqliteCheckpointer === graph.sqliteCheckpointer,
         sameError: root.KeelError === errors.KeelError,
@@ -31,6 +32,7 @@ describe("package entry points", () => {
         testkitNotAtRoot: !("startMockLLM" in root),
         sameGuard: root.guard === guard.guard && root.piiScanner === guard.piiScanner,
         sameRag: root.openCollection === rag.openCollection && root.hashingEmbedder === rag.hashingEmbedder,
+        sameAudit: root.openAuditLog === audit.openAuditLog && root.verifyAuditLog === audit.verifyAuditLog,
       }));
     `);
     expect(result.stderr).toBe("");
@@ -45,6 +47,7 @@ describe("package entry points", () => {
       testkitNotAtRoot: true,
       sameGuard: true,
       sameRag: true,
+      sameAudit: true,
     });
   });
 

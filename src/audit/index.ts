@@ -1,0 +1,43 @@
+// The audit trail: typed events in a per-tenant Merkle log (RFC 6962) over canonical JSON, signed
+// checkpoints (C2SP notes), proofs, verification, and erasure by destroying content keys.
+export {
+  type Checkpoint,
+  generateSigningKey,
+  type NoteSigner,
+  noteSigner,
+  openCheckpoint,
+  parseVerifierKey,
+  signCheckpoint,
+  verifierKey,
+} from "./checkpoint-note.js";
+export {
+  type AuditEventInput,
+  type Envelope,
+  EVENT_TYPES,
+  type EventData,
+  type EventType,
+} from "./events.js";
+export {
+  type AppendResult,
+  AuditLog,
+  type AuditLogOptions,
+  type InclusionProof,
+  openAuditLog,
+  type StoredEvent,
+} from "./log.js";
+export {
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  rootHash,
+  verifyConsistency,
+  verifyInclusion,
+} from "./merkle.js";
+export {
+  type Problem,
+  type ProblemKind,
+  type TenantReport,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyAuditLog,
+} from "./verify.js";

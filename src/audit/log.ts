@@ -1,0 +1,534 @@
+/**
+ * The audit log: events appended per tenant to an RFC 6962 Merkle tree over their canonical JSON
+ * (RFC 8785), committed in groups so a burst of events costs one transaction, with signed
+ * checkpoints, inclusion and consistency proofs, and erasure by destroying content keys.
+ */
+import type { Statement } from "better-sqlite3";
+import { openSqlite, type SqliteDatabase } from "../db/index.js";
+import { KeelError } from "../errors/index.js";
+import { canonicalJson } from "./canonical-json.js";
+import { type Checkpoint, type NoteSigner, signCheckpoint } from "./checkpoint-note.js";
+import { ContentKeys, dayOf, seal, unseal } from "./content-keys.js";
+import {
+  type AuditEventInput,
+  checkEventInput,
+  type Envelope,
+  type EventData,
+  type EventType,
+  type JsonObject,
+} from "./events.js";
+import {
+  consistencyProof,
+  Frontier,
+  type Hash,
+  inclusionProof,
+  leafHash,
+  type NodeSource,
+  nodeHash,
+  rootHash,
+} from "./merkle.js";
+import { migrateAudit } from "./tables.js";
+
+export interface AuditLogOptions {
+  /** A SQLite file (created if missing) or an open better-sqlite3 database. */
+  db: string | SqliteDatabase;
+  /** Signs checkpoints (Ed25519). Without it the log still appends and verifies, but cannot checkpoint. */
+  signer?: NoteSigner;
+  /** The checkpoint origin line of a tenant's log (default `keel/audit/<tenant>`). */
+  origin?: (tenant: string) => string;
+  /** Clock for event times (default Date.now). */
+  now?: () => number;
+  /** Redacts content before anything is stored; if it throws, the content is dropped, never kept. */
+  redact?: (text: string) => string;
+  /** Recorded on every event with the redaction that produced it (default "none" without redact). */
+  redactionVersion?: string;
+  /** Events of a tenant between automatic signed checkpoints (default 10 000; 0 = only on demand). */
+  checkpointEvery?: number;
+  /** Most events committed in one transaction (default 5000). */
+  maxBatch?: number;
+  /** Shortest retention a policy may set, in days (default 180: EU AI Act Article 19's six months). */
+  minimumRetentionDays?: number;
+}
+
+export interface AppendResult {
+  tenant: string;
+  seq: number;
+}
+
+export interface InclusionProof {
+  tenant: string;
+  seq: number;
+  size: number;
+  leaf: string;
+  root: string;
+  proof: string[];
+}
+
+export interface StoredEvent {
+  envelope: Envelope;
+  /** The decrypted content; null when there was none or its key was destroyed (see `erased`). */
+  content: Record<string, string> | null;
+  erased: boolean;
+}
+
+interface TenantState {
+  frontier: Frontier;
+  checkpointed: number;
+}
+
+interface Pending {
+  input: AuditEventInput;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+const hex = (h: Hash) => h.toString("hex");
+
+/**
+ * Subtrees of 16 leaves and more are stored; smaller ones are hashed again from their leaves when a
+ * proof needs them (at most 8 leaves each). That stores one node per 16 events instead of one per
+ * event, which is most of the append cost, and keeps a proof to a few dozen reads.
+ */
+export const STORED_LEVEL = 4;
+
+/** Subtree hashes of a tenant's tree: leaves from the events, small subtrees rehashed, the rest stored. */
+export function treeNodes(db: SqliteDatabase, tenant: string): NodeSource {
+  const leaf = db.prepare("SELECT leaf FROM audit_events WHERE tenant = ? AND seq = ?").pluck();
+  const node = db.prepare("SELECT hash FROM audit_nodes WHERE tenant = ? AND level = ? AND idx = ?").pluck();
+  const read: NodeSource = (level, index) => {
+    if (level > 0 && level < STORED_LEVEL)
+      return nodeHash(read(level - 1, 2 * index), read(level - 1, 2 * index + 1));
+    const h = (level === 0 ? leaf.get(tenant, index) : node.get(tenant, level, index)) as Buffer | undefined;
+    if (!h)
+      throw new KeelError(
+        "AUDIT_CORRUPT",
+        `The audit tree of ${tenant} lacks node ${level}/${index}; run keel audit verify.`,
+      );
+    return h;
+  };
+  return read;
+}
+
+export class AuditLog {
+  readonly db: SqliteDatabase;
+  readonly #options: AuditLogOptions;
+  readonly #now: () => number;
+  readonly #keys: ContentKeys;
+  readonly #tenants = new Map<string, TenantState>();
+  readonly #insertEvent: Statement;
+  readonly #insertNode: Statement;
+  readonly #sizeOf: Statement;
+  #queue: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  #checkpointError: unknown;
+
+  constructor(options: AuditLogOptions) {
+    this.#options = options;
+    this.db = typeof options.db === "string" ? openSqlite(options.db) : options.db;
+    // Destroyed keys are overwritten in the file, not left in free pages.
+    this.db.pragma("secure_delete = ON");
+    migrateAudit(this.db);
+    this.#now = options.now ?? Date.now;
+    this.#keys = new ContentKeys(this.db);
+    this.#insertEvent = this.db.prepare(
+      "INSERT INTO audit_events (tenant, seq, leaf, envelope, run_id, type, time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.#insertNode = this.db.prepare(
+      "INSERT INTO audit_nodes (tenant, level, idx, hash) VALUES (?, ?, ?, ?)",
+    );
+    this.#sizeOf = this.db
+      .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
+      .pluck();
+  }
+
+  /** Appends an event; resolves once it is committed (durable), with its position in the tenant's log. */
+  append<T extends EventType>(input: AuditEventInput<T>): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new KeelError("AUDIT_CLOSED", "The audit log is closed."));
+    try {
+      checkEventInput(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Commits everything appended so far; throws if an automatic checkpoint failed since the last flush. */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#flushing) {
+      if (this.#flushing) await this.#flushing;
+      else this.#schedule();
+    }
+    if (this.#checkpointError !== undefined) {
+      const error = this.#checkpointError;
+      this.#checkpointError = undefined;
+      throw new KeelError("CHECKPOINT_FAILED", `An automatic checkpoint failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  #schedule(): void {
+    if (this.#flushing) return;
+    // Waiting one macrotask lets every event produced in the same tick join one transaction.
+    this.#flushing = new Promise<void>((done) => setImmediate(done)).then(() => {
+      const batch = this.#queue.splice(0, this.#options.maxBatch ?? 5000);
+      try {
+        const checked = new Set<string>();
+        const results = this.db
+          .transaction(() => batch.map((p) => this.#write(p.input, checked)))
+          .immediate();
+        batch.forEach((p, i) => {
+          p.resolve(results[i] as AppendResult);
+        });
+        try {
+          this.#autoCheckpoint(new Set(batch.map((p) => p.input.tenant)));
+        } catch (error) {
+          // The events are committed; the missed checkpoint is reported by the next flush().
+          this.#checkpointError = error;
+        }
+      } catch (error) {
+        // The transaction rolled back: what this process remembers of the trees is now ahead of the file.
+        this.#tenants.clear();
+        this.#keys.forget();
+        for (const p of batch) p.reject(error);
+      } finally {
+        this.#flushing = undefined;
+        if (this.#queue.length > 0) this.#schedule();
+      }
+    });
+  }
+
+  /**
+   * A tenant's tree edge. Another process may have appended since this one last wrote, so the file's
+   * size is checked once per transaction (`checked` holds the tenants already checked in it).
+   */
+  #state(tenant: string, checked: Set<string>): TenantState {
+    let state = this.#tenants.get(tenant);
+    if (state && checked.has(tenant)) return state;
+    checked.add(tenant);
+    const size = this.size(tenant);
+    if (!state || state.frontier.size !== size) {
+      const checkpointed =
+        (this.db.prepare("SELECT max(size) FROM audit_checkpoints WHERE tenant = ?").pluck().get(tenant) as
+          | number
+          | null) ?? 0;
+      state = { frontier: Frontier.load(this.nodes(tenant), size), checkpointed };
+      this.#tenants.set(tenant, state);
+    }
+    return state;
+  }
+
+  #content(input: AuditEventInput, seq: number, time: number): Pick<Envelope, "sealed" | "contentOmitted"> {
+    if (!input.content || Object.keys(input.content).length === 0) return {};
+    let redacted: Record<string, string>;
+    try {
+      const redact = this.#options.redact ?? ((t: string) => t);
+      redacted = Object.fromEntries(
+        Object.entries(input.content).map(([k, v]) => {
+          const out = redact(v);
+          if (typeof out !== "string") throw new Error("redaction returned no text");
+          return [k, out];
+        }),
+      );
+    } catch {
+      return { contentOmitted: "redaction-failed" };
+    }
+    const scope = {
+      tenant: input.tenant,
+      subject: input.subject ?? null,
+      dataClass: input.dataClass ?? "default",
+      day: dayOf(time),
+    };
+    const key = this.#keys.keyFor(scope, time);
+    const sealed = seal(canonicalJson(redacted), key.key, `${input.tenant}\n${seq}`);
+    return { sealed: { key: key.id, ...sealed } };
+  }
+
+  /** Writes one event inside the current transaction. */
+  #write(input: AuditEventInput, checked: Set<string>): AppendResult {
+    const state = this.#state(input.tenant, checked);
+    const seq = state.frontier.size;
+    const time = this.#now();
+    const envelope: Envelope = {
+      v: 1,
+      seq,
+      tenant: input.tenant,
+      time,
+      type: input.type,
+      actor: input.actor,
+      ...(input.runId ? { runId: input.runId } : {}),
+      redaction: this.#options.redactionVersion ?? (this.#options.redact ? "custom" : "none"),
+      data: input.data as JsonObject,
+      ...this.#content(input, seq, time),
+    };
+    const bytes = Buffer.from(canonicalJson(envelope));
+    const leaf = leafHash(bytes);
+    this.#insertEvent.run(input.tenant, seq, leaf, bytes, input.runId ?? null, input.type, time);
+    for (const node of state.frontier.append(leaf)) {
+      if (node.level >= STORED_LEVEL) this.#insertNode.run(input.tenant, node.level, node.index, node.hash);
+    }
+    return { tenant: input.tenant, seq };
+  }
+
+  #autoCheckpoint(tenants: Set<string>): void {
+    const every = this.#options.checkpointEvery ?? 10_000;
+    if (!this.#options.signer || every <= 0) return;
+    for (const tenant of tenants) {
+      const state = this.#tenants.get(tenant);
+      if (state && state.frontier.size - state.checkpointed >= every) this.#signCheckpoint(tenant);
+    }
+  }
+
+  #signCheckpoint(tenant: string): string {
+    const signer = this.#options.signer;
+    if (!signer) {
+      throw new KeelError(
+        "NO_SIGNER",
+        "This audit log has no signing key; open it with signer: noteSigner(name, pem) to write checkpoints.",
+      );
+    }
+    return this.db
+      .transaction(() => {
+        const state = this.#state(tenant, new Set());
+        const checkpoint: Checkpoint = {
+          origin: this.origin(tenant),
+          size: state.frontier.size,
+          root: state.frontier.root(),
+        };
+        const existing = this.db
+          .prepare("SELECT note FROM audit_checkpoints WHERE tenant = ? AND size = ?")
+          .pluck()
+          .get(tenant, checkpoint.size) as string | undefined;
+        if (existing) return existing;
+        const note = signCheckpoint(checkpoint, signer);
+        this.db
+          .prepare("INSERT INTO audit_checkpoints (tenant, size, root, note, at) VALUES (?, ?, ?, ?, ?)")
+          .run(tenant, checkpoint.size, checkpoint.root, note, this.#now());
+        state.checkpointed = checkpoint.size;
+        return note;
+      })
+      .immediate();
+  }
+
+  origin(tenant: string): string {
+    return this.#options.origin?.(tenant) ?? `keel/audit/${tenant}`;
+  }
+
+  /** Commits pending events, then signs and stores a checkpoint of the tenant's tree; returns the note. */
+  async checkpoint(tenant: string): Promise<string> {
+    await this.flush();
+    this.#requireTenant(tenant);
+    return this.#signCheckpoint(tenant);
+  }
+
+  /** The latest stored checkpoint note of a tenant, if any. */
+  latestCheckpoint(tenant: string): string | undefined {
+    return this.db
+      .prepare("SELECT note FROM audit_checkpoints WHERE tenant = ? ORDER BY size DESC LIMIT 1")
+      .pluck()
+      .get(tenant) as string | undefined;
+  }
+
+  /** Events in a tenant's log (one past the last seq: a seek on the primary key, not a count). */
+  size(tenant: string): number {
+    return this.#sizeOf.get(tenant) as number;
+  }
+
+  tenants(): string[] {
+    return this.db
+      .prepare("SELECT DISTINCT tenant FROM audit_events ORDER BY tenant")
+      .pluck()
+      .all() as string[];
+  }
+
+  /** Subtree hashes of a tenant's tree, as the proof functions read them (see `treeNodes`). */
+  nodes(tenant: string): NodeSource {
+    return treeNodes(this.db, tenant);
+  }
+
+  #requireTenant(tenant: string): number {
+    const size = this.size(tenant);
+    if (size === 0) throw new KeelError("NOT_FOUND", `The audit log has no events for tenant "${tenant}".`);
+    return size;
+  }
+
+  root(tenant: string, size = this.size(tenant)): string {
+    return hex(rootHash(this.nodes(tenant), size));
+  }
+
+  /** Proof that event `seq` is in the tenant's tree of `size` events (default: all of them). */
+  inclusionProof(tenant: string, seq: number, size = this.size(tenant)): InclusionProof {
+    const total = this.#requireTenant(tenant);
+    if (!Number.isInteger(seq) || seq < 0 || !Number.isInteger(size) || seq >= size || size > total) {
+      throw new KeelError(
+        "INVALID_QUERY",
+        `Event ${seq} is not in a tree of ${size} (tenant "${tenant}" has ${total} events).`,
+      );
+    }
+    const nodes = this.nodes(tenant);
+    return {
+      tenant,
+      seq,
+      size,
+      leaf: hex(nodes(0, seq)),
+      root: hex(rootHash(nodes, size)),
+      proof: inclusionProof(nodes, seq, size).map(hex),
+    };
+  }
+
+  /** Proof that the tree of `to` events extends the tree of `from` events without changing it. */
+  consistencyProof(
+    tenant: string,
+    from: number,
+    to = this.size(tenant),
+  ): { from: number; to: number; proof: string[] } {
+    const total = this.#requireTenant(tenant);
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || from > to || to > total) {
+      throw new KeelError(
+        "INVALID_QUERY",
+        `Cannot prove ${from} consistent with ${to} (tenant "${tenant}" has ${total} events).`,
+      );
+    }
+    return { from, to, proof: consistencyProof(this.nodes(tenant), from, to).map(hex) };
+  }
+
+  /** Reads an event, decrypting its content if its key still exists; the read itself is logged. */
+  async read(tenant: string, seq: number, reader: { actor: string }): Promise<StoredEvent> {
+    await this.flush();
+    const row = this.db
+      .prepare("SELECT envelope FROM audit_events WHERE tenant = ? AND seq = ?")
+      .pluck()
+      .get(tenant, seq) as Buffer | undefined;
+    if (!row) throw new KeelError("NOT_FOUND", `Tenant "${tenant}" has no audit event ${seq}.`);
+    await this.append({ type: "audit.read", tenant, actor: reader.actor, data: { what: "event", seq } });
+    return this.#open(JSON.parse(row.toString("utf8")) as Envelope);
+  }
+
+  #open(envelope: Envelope): StoredEvent {
+    if (!envelope.sealed) return { envelope, content: null, erased: false };
+    const key = this.#keys.keyById(envelope.sealed.key);
+    if (!key) return { envelope, content: null, erased: true };
+    const text = unseal(envelope.sealed, key, `${envelope.tenant}\n${envelope.seq}`);
+    return { envelope, content: JSON.parse(text) as Record<string, string>, erased: false };
+  }
+
+  /** Events of one run, in order, with their content where it can still be read (for replay). */
+  async runEvents(runId: string, reader: { actor: string; tenant: string }): Promise<StoredEvent[]> {
+    await this.flush();
+    const rows = this.db
+      .prepare("SELECT envelope FROM audit_events WHERE run_id = ? AND tenant = ? ORDER BY seq")
+      .pluck()
+      .all(runId, reader.tenant) as Buffer[];
+    if (rows.length === 0)
+      throw new KeelError("NOT_FOUND", `Tenant "${reader.tenant}" has no recorded run "${runId}".`);
+    await this.append({
+      type: "audit.read",
+      tenant: reader.tenant,
+      actor: reader.actor,
+      runId,
+      data: { what: "run" },
+    });
+    return rows.map((r) => this.#open(JSON.parse(r.toString("utf8")) as Envelope));
+  }
+
+  /**
+   * Erases a subject's content (crypto-shredding): destroys its data keys and logs a tombstone that
+   * names the legal basis, not the subject. The tree is untouched, so the log still verifies.
+   */
+  async erase(
+    tenant: string,
+    subject: string,
+    request: { actor: string; legalBasis: string },
+  ): Promise<{ keys: number }> {
+    if (typeof request.legalBasis !== "string" || request.legalBasis.trim() === "") {
+      throw new KeelError("INVALID_EVENT", 'An erasure needs a legalBasis, e.g. "GDPR Art. 17(1)(a)".');
+    }
+    await this.flush();
+    const keys = this.db.transaction(() => {
+      const destroyed = this.#keys.destroy("tenant = ? AND subject = ?", [tenant, subject]);
+      if (destroyed === 0) {
+        throw new KeelError(
+          "UNKNOWN_SUBJECT",
+          `Tenant "${tenant}" holds no content of that subject; nothing was erased.`,
+        );
+      }
+      this.#write(
+        {
+          type: "audit.erasure",
+          tenant,
+          actor: request.actor,
+          data: { keys: destroyed, legalBasis: request.legalBasis },
+        },
+        new Set(),
+      );
+      return destroyed;
+    });
+    let count: number;
+    try {
+      count = keys.immediate();
+    } catch (error) {
+      this.#tenants.clear();
+      this.#keys.forget();
+      throw error;
+    }
+    // Move the WAL's copy of the deleted pages into the file and empty the WAL.
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return { keys: count };
+  }
+
+  /** Destroys the content keys of a data class older than `days` (at least the minimum retention). */
+  async applyRetention(
+    tenant: string,
+    policy: { dataClass: string; days: number; actor: string },
+  ): Promise<{ keys: number }> {
+    const floor = this.#options.minimumRetentionDays ?? 180;
+    if (!Number.isInteger(policy.days) || policy.days < floor) {
+      throw new KeelError(
+        "INVALID_OPTION",
+        `Retention must be a whole number of days of at least ${floor} (minimumRetentionDays), got ${policy.days}.`,
+      );
+    }
+    await this.flush();
+    const before = dayOf(this.#now()) - policy.days;
+    const keys = this.db
+      .transaction(() => {
+        const destroyed = this.#keys.destroy("tenant = ? AND data_class = ? AND day < ?", [
+          tenant,
+          policy.dataClass,
+          before,
+        ]);
+        this.#write(
+          {
+            type: "audit.retention",
+            tenant,
+            actor: policy.actor,
+            data: {
+              dataClass: policy.dataClass,
+              before: new Date(before * 86_400_000).toISOString().slice(0, 10),
+              keys: destroyed,
+            },
+          } as AuditEventInput<"audit.retention">,
+          new Set(),
+        );
+        return destroyed;
+      })
+      .immediate();
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return { keys };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    if (typeof this.#options.db === "string") this.db.close();
+  }
+}
+
+export function openAuditLog(options: AuditLogOptions): AuditLog {
+  return new AuditLog(options);
+}
+
+export type { EventData };

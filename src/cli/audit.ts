@@ -1,0 +1,159 @@
+/**
+ * `keel audit keygen | checkpoint | verify | prove | erase`: the audit log from the command line. The
+ * signing key lives in its own file (never in the database); verifiers need only the public vkey.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import {
+  generateSigningKey,
+  noteSigner,
+  openAuditLog,
+  parseVerifierKey,
+  verifyAuditLog,
+} from "../audit/index.js";
+import { openSqlite } from "../db/index.js";
+import { KeelError } from "../errors/index.js";
+
+function readText(file: string, what: string): string {
+  if (!existsSync(file)) throw new KeelError("NOT_FOUND", `${what} ${file} does not exist.`);
+  return readFileSync(file, "utf8");
+}
+
+function vkeyFrom(opts: { vkey?: string; vkeyFile?: string }): string {
+  if (opts.vkey) return opts.vkey;
+  if (opts.vkeyFile) return readText(opts.vkeyFile, "The verifier key file").trim();
+  throw new KeelError(
+    "INVALID_OPTION",
+    "Give the checkpoints' public key: --vkey KEY or --vkey-file FILE (printed by keel audit keygen).",
+  );
+}
+
+function existingDb(file: string) {
+  if (!existsSync(file)) throw new KeelError("NOT_FOUND", `No audit database at ${file}.`);
+  return openSqlite(file);
+}
+
+function signerFrom(opts: { key: string; name: string }) {
+  return noteSigner(opts.name, readText(opts.key, "The signing key file"));
+}
+
+export function addAuditCommands(program: Command): void {
+  const cmd = program
+    .command("audit")
+    .description("verify, prove, checkpoint and erase in the tamper-evident audit log");
+
+  cmd
+    .command("keygen")
+    .description(
+      "make an Ed25519 checkpoint signing key: the private key goes to --out, the public vkey to stdout",
+    )
+    .requiredOption("--name <name>", "key name written in every signature, e.g. acme-audit")
+    .requiredOption("--out <file>", "file for the private key (PEM, mode 0600; refuses to overwrite)")
+    .action((opts: { name: string; out: string }) => {
+      if (existsSync(opts.out))
+        throw new KeelError(
+          "INVALID_OPTION",
+          `${opts.out} exists; choose another file (keys are never overwritten).`,
+        );
+      const key = generateSigningKey(opts.name);
+      writeFileSync(opts.out, key.privateKeyPem, { mode: 0o600, flag: "wx" });
+      console.log(key.vkey);
+    });
+
+  cmd
+    .command("checkpoint")
+    .description("sign a checkpoint of a tenant's log now and print it (C2SP signed note)")
+    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--tenant <tenant>", "tenant")
+    .requiredOption("--key <file>", "private signing key (from keel audit keygen)")
+    .requiredOption("--name <name>", "the key's name")
+    .option("--out <file>", "also write the note to this file")
+    .action(async (opts: { db: string; tenant: string; key: string; name: string; out?: string }) => {
+      const log = openAuditLog({ db: existingDb(opts.db), signer: signerFrom(opts) });
+      const note = await log.checkpoint(opts.tenant);
+      if (opts.out) writeFileSync(opts.out, note);
+      process.stdout.write(note);
+    });
+
+  cmd
+    .command("verify")
+    .description(
+      "recompute every tenant's tree and check it against the signed checkpoints; exit 3 on any problem",
+    )
+    .requiredOption("--db <file>", "audit database (SQLite)")
+    .option("--vkey <key>", "the checkpoints' public key (name+id+key)")
+    .option("--vkey-file <file>", "file holding the public key")
+    .option("--checkpoint <file>", "a checkpoint exported earlier: the log must extend it")
+    .option("--tenant <tenant>", "only this tenant")
+    .option("--json", "print the report as JSON")
+    .action(
+      (opts: {
+        db: string;
+        vkey?: string;
+        vkeyFile?: string;
+        checkpoint?: string;
+        tenant?: string;
+        json?: boolean;
+      }) => {
+        const vkey = vkeyFrom(opts);
+        parseVerifierKey(vkey);
+        const checkpoint =
+          opts.checkpoint === undefined ? undefined : readText(opts.checkpoint, "The checkpoint file");
+        const report = verifyAuditLog(existingDb(opts.db), { vkey, tenant: opts.tenant, checkpoint });
+        if (opts.json) console.log(JSON.stringify(report));
+        else {
+          for (const t of report.tenants) {
+            console.log(
+              `${t.problems.length === 0 ? "ok  " : "FAIL"} ${t.tenant}: ${t.size} events, ${t.checkpoints} checkpoints, root ${t.root}`,
+            );
+            for (const p of t.problems)
+              console.log(`     ${p.kind}${p.seq === undefined ? "" : ` at ${p.seq}`}: ${p.detail}`);
+          }
+        }
+        if (!report.ok) process.exitCode = 3;
+      },
+    );
+
+  cmd
+    .command("prove")
+    .description("print the inclusion proof of one event (and a consistency proof with --from)")
+    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--tenant <tenant>", "tenant")
+    .requiredOption("--seq <n>", "the event's position in the tenant's log")
+    .option("--from <size>", "also prove the current tree extends the tree of this size")
+    .action((opts: { db: string; tenant: string; seq: string; from?: string }) => {
+      const log = openAuditLog({ db: existingDb(opts.db) });
+      const inclusion = log.inclusionProof(opts.tenant, Number(opts.seq));
+      const consistency =
+        opts.from === undefined ? undefined : log.consistencyProof(opts.tenant, Number(opts.from));
+      console.log(JSON.stringify({ inclusion, ...(consistency ? { consistency } : {}) }));
+    });
+
+  cmd
+    .command("erase")
+    .description("erase a data subject's content (crypto-shredding); the log records why and still verifies")
+    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--tenant <tenant>", "tenant")
+    .requiredOption("--subject <id>", "the subject id the content was recorded under")
+    .requiredOption("--legal-basis <text>", 'why, e.g. "GDPR Art. 17(1)(a)"')
+    .requiredOption("--actor <id>", "who asks for the erasure")
+    .option("--json", "print the result as JSON")
+    .action(
+      async (opts: {
+        db: string;
+        tenant: string;
+        subject: string;
+        legalBasis: string;
+        actor: string;
+        json?: boolean;
+      }) => {
+        const log = openAuditLog({ db: existingDb(opts.db) });
+        const result = await log.erase(opts.tenant, opts.subject, {
+          actor: opts.actor,
+          legalBasis: opts.legalBasis,
+        });
+        await log.close();
+        console.log(opts.json ? JSON.stringify(result) : `erased: ${result.keys} content keys destroyed`);
+      },
+    );
+}

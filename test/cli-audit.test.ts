@@ -1,0 +1,157 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { noteSigner, openAuditLog } from "../src/audit/index.js";
+import { useTempDirs } from "../src/testkit/temp-dirs.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const bin = path.join(root, "dist/cli/main.js");
+const tempDir = useTempDirs("keel-cli-audit-");
+
+function keel(args: string[]) {
+  expect(fs.existsSync(bin), "run `npm run build` first: dist/cli/main.js is missing").toBe(true);
+  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+}
+
+async function setup() {
+  const dir = tempDir();
+  const keyFile = path.join(dir, "audit.key");
+  const keygen = keel(["audit", "keygen", "--name", "acme-audit", "--out", keyFile]);
+  expect(keygen.status).toBe(0);
+  const vkey = keygen.stdout.trim();
+  expect(vkey).toMatch(/^acme-audit\+[0-9a-f]{8}\+/);
+  expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+  const db = path.join(dir, "audit.db");
+  const log = openAuditLog({
+    db,
+    signer: noteSigner("acme-audit", fs.readFileSync(keyFile, "utf8")),
+    checkpointEvery: 0,
+  });
+  for (let i = 0; i < 25; i++) {
+    await log.append({
+      type: "tool.call",
+      tenant: "acme",
+      actor: "svc",
+      data: { name: "lookup", callId: `c${i}`, status: "ok", latencyMs: 3 },
+      content: { arguments: `order ${i} of Jane Roe` },
+      subject: i % 2 ? "user-1" : "user-2",
+    });
+  }
+  await log.close();
+  return { dir, db, keyFile, vkey };
+}
+
+describe("keel audit", () => {
+  it("signs a checkpoint, verifies the log, and exits 3 naming the event someone edited in the file", async () => {
+    const { dir, db, keyFile, vkey } = await setup();
+    const note = path.join(dir, "cp.txt");
+    const cp = keel([
+      "audit",
+      "checkpoint",
+      "--db",
+      db,
+      "--tenant",
+      "acme",
+      "--key",
+      keyFile,
+      "--name",
+      "acme-audit",
+      "--out",
+      note,
+    ]);
+    expect(cp.status).toBe(0);
+    expect(cp.stdout).toMatch(/^keel\/audit\/acme\n25\n[A-Za-z0-9+/=]{44}\n\n\u2014 acme-audit /);
+
+    const ok = keel(["audit", "verify", "--db", db, "--vkey", vkey, "--checkpoint", note, "--json"]);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      events: 25,
+      tenants: [{ tenant: "acme", size: 25, problems: [] }],
+    });
+
+    const raw = new Database(db);
+    raw
+      .prepare(
+        "UPDATE audit_events SET envelope = CAST(replace(CAST(envelope AS TEXT), '\"c9\"', '\"c8\"') AS BLOB) WHERE seq = 9",
+      )
+      .run();
+    raw.close();
+    const bad = keel(["audit", "verify", "--db", db, "--vkey", vkey, "--checkpoint", note]);
+    expect(bad.status).toBe(3);
+    expect(bad.stdout).toMatch(/FAIL acme/);
+    expect(bad.stdout).toMatch(/modified at 9/);
+    expect(bad.stdout).toMatch(/rewritten/);
+  });
+
+  it("proves inclusion, erases a subject with a tombstone, and still verifies", async () => {
+    const { db, vkey } = await setup();
+    const proof = JSON.parse(
+      keel(["audit", "prove", "--db", db, "--tenant", "acme", "--seq", "7", "--from", "10"]).stdout,
+    );
+    expect(proof.inclusion).toMatchObject({ tenant: "acme", seq: 7, size: 25 });
+    expect(proof.consistency).toMatchObject({ from: 10, to: 25 });
+    const erase = keel([
+      "audit",
+      "erase",
+      "--db",
+      db,
+      "--tenant",
+      "acme",
+      "--subject",
+      "user-1",
+      "--legal-basis",
+      "GDPR Art. 17",
+      "--actor",
+      "dpo",
+      "--json",
+    ]);
+    expect(erase.status).toBe(0);
+    expect(JSON.parse(erase.stdout)).toEqual({ keys: 1 });
+    const again = keel([
+      "audit",
+      "erase",
+      "--db",
+      db,
+      "--tenant",
+      "acme",
+      "--subject",
+      "user-1",
+      "--legal-basis",
+      "GDPR Art. 17",
+      "--actor",
+      "dpo",
+    ]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/UNKNOWN_SUBJECT/);
+    expect(keel(["audit", "verify", "--db", db, "--vkey", vkey]).status).toBe(0);
+  });
+
+  it("gives clear errors for a missing database, a bad key and a corrupt checkpoint file", async () => {
+    const { dir, db, vkey } = await setup();
+    const missing = keel(["audit", "verify", "--db", path.join(dir, "nope.db"), "--vkey", vkey]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/No audit database/);
+    expect(fs.existsSync(path.join(dir, "nope.db"))).toBe(false);
+    const badKey = keel(["audit", "verify", "--db", db, "--vkey", "acme-audit+zz+abc"]);
+    expect(badKey.stderr).toMatch(/INVALID_KEY/);
+    fs.writeFileSync(path.join(dir, "junk.txt"), "not a checkpoint");
+    const junk = keel([
+      "audit",
+      "verify",
+      "--db",
+      db,
+      "--vkey",
+      vkey,
+      "--checkpoint",
+      path.join(dir, "junk.txt"),
+      "--json",
+    ]);
+    expect(junk.status).toBe(3);
+    expect(JSON.parse(junk.stdout).tenants[0].problems[0]).toMatchObject({ kind: "checkpoint-signature" });
+    const overwrite = keel(["audit", "keygen", "--name", "x", "--out", path.join(dir, "audit.key")]);
+    expect(overwrite.stderr).toMatch(/exists/);
+  });
+});
