@@ -83,7 +83,9 @@ describe("appending", () => {
     const { log, file } = await filledLog(0, { checkpointEvery: 10 });
     for (let i = 0; i < 25; i++) await log.append(toolEvent("acme", i));
     expect(log.latestCheckpoint("acme")).toMatch(/^keel\/audit\/acme\n20\n/);
-    expect(verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey }).tenants[0]?.checkpoints).toBe(2);
+    expect(
+      verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey }).tenants[0]?.checkpoints,
+    ).toBe(2);
   });
 
   it("continues a tree another process appended to", async () => {

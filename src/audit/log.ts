@@ -165,7 +165,11 @@ export class AuditLog {
     if (this.#checkpointError !== undefined) {
       const error = this.#checkpointError;
       this.#checkpointError = undefined;
-      throw new KeelError("CHECKPOINT_FAILED", `An automatic checkpoint failed: ${(error as Error).message}`, { cause: error });
+      throw new KeelError(
+        "CHECKPOINT_FAILED",
+        `An automatic checkpoint failed: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 
