@@ -68,6 +68,19 @@ describe("ingest and query", () => {
     expect(hybrid.hits[0]?.scores).toEqual({ bm25: expect.any(Number), vector: expect.any(Number) });
   });
 
+  it("reports progress through chunking, embedding and writing, ending at the totals", async () => {
+    const docs = memory();
+    const events: Array<{ phase: string; done: number; total: number }> = [];
+    const batch = Array.from({ length: 300 }, (_, i) => ({ id: `d${i}`, text: `document number ${i}` }));
+    await docs.ingest(batch, { onProgress: (p) => events.push(p) });
+    const last = (phase: string) => events.filter((e) => e.phase === phase).at(-1);
+    expect(last("chunk")).toEqual({ phase: "chunk", done: 300, total: 300 });
+    expect(last("embed")).toEqual({ phase: "embed", done: 300, total: 300 });
+    expect(last("write")).toEqual({ phase: "write", done: 300, total: 300 });
+    // Embedding reports per batch of chunks, so a long ingestion shows movement before it ends.
+    expect(events.filter((e) => e.phase === "embed").map((e) => e.done)).toEqual([256, 300]);
+  });
+
   it("skips unchanged documents and replaces only the chunks of a changed one, in every index", async () => {
     const docs = memory();
     await docs.ingest([
