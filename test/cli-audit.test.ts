@@ -129,6 +129,52 @@ describe("keel audit", () => {
     expect(keel(["audit", "verify", "--db", db, "--vkey", vkey]).status).toBe(0);
   });
 
+  it("verifies a large log on several threads with the same result as on one, and names tampering found by a thread", async () => {
+    const dir = tempDir();
+    const keyFile = path.join(dir, "k");
+    const vkey = keel(["audit", "keygen", "--name", "big", "--out", keyFile]).stdout.trim();
+    const db = path.join(dir, "big.db");
+    const log = openAuditLog({
+      db,
+      signer: noteSigner("big", fs.readFileSync(keyFile, "utf8")),
+      checkpointEvery: 7_000,
+    });
+    for (let i = 0; i < 40_000; i += 2_000) {
+      await Promise.all(
+        Array.from({ length: 2_000 }, (_, j) =>
+          log.append({
+            type: "tool.call",
+            tenant: "t",
+            actor: "svc",
+            data: { name: "f", callId: `c${i + j}`, status: "ok", latencyMs: 1 },
+          }),
+        ),
+      );
+    }
+    await log.close();
+    const one = JSON.parse(
+      keel(["audit", "verify", "--db", db, "--vkey", vkey, "--workers", "1", "--json"]).stdout,
+    );
+    const two = JSON.parse(
+      keel(["audit", "verify", "--db", db, "--vkey", vkey, "--workers", "2", "--json"]).stdout,
+    );
+    expect(one).toMatchObject({ ok: true, events: 40_000, tenants: [{ checkpoints: 5 }] });
+    expect(two.tenants).toEqual(one.tenants);
+    const raw = new Database(db);
+    raw
+      .prepare(
+        "UPDATE audit_events SET envelope = CAST(replace(CAST(envelope AS TEXT), '\"c31234\"', '\"c0\"') AS BLOB) WHERE seq = 31234",
+      )
+      .run();
+    raw.close();
+    const bad = JSON.parse(
+      keel(["audit", "verify", "--db", db, "--vkey", vkey, "--workers", "2", "--json"]).stdout,
+    );
+    expect(bad.ok).toBe(false);
+    expect(bad.tenants[0].problems).toContainEqual(expect.objectContaining({ kind: "modified", seq: 31234 }));
+    expect(bad.tenants[0].problems).toContainEqual(expect.objectContaining({ kind: "checkpoint-mismatch" }));
+  }, 60_000);
+
   it("gives clear errors for a missing database, a bad key and a corrupt checkpoint file", async () => {
     const { dir, db, vkey } = await setup();
     const missing = keel(["audit", "verify", "--db", path.join(dir, "nope.db"), "--vkey", vkey]);

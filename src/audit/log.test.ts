@@ -43,10 +43,10 @@ function tamper(file: string, sql: string, ...params: unknown[]) {
   raw.close();
 }
 
-const problemsOf = (file: string, checkpoint?: string) =>
-  verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey, checkpoint }).tenants.flatMap(
-    (t) => t.problems,
-  );
+const problemsOf = async (file: string, checkpoint?: string) =>
+  (
+    await verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey, checkpoint })
+  ).tenants.flatMap((t) => t.problems);
 
 describe("appending", () => {
   it("commits a burst of appends as one group, in order, durable when the promises resolve", async () => {
@@ -83,9 +83,8 @@ describe("appending", () => {
     const { log, file } = await filledLog(0, { checkpointEvery: 10 });
     for (let i = 0; i < 25; i++) await log.append(toolEvent("acme", i));
     expect(log.latestCheckpoint("acme")).toMatch(/^keel\/audit\/acme\n20\n/);
-    expect(
-      verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey }).tenants[0]?.checkpoints,
-    ).toBe(2);
+    const report = await verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey });
+    expect(report.tenants[0]?.checkpoints).toBe(2);
   });
 
   it("continues a tree another process appended to", async () => {
@@ -95,7 +94,7 @@ describe("appending", () => {
     await log.append(toolEvent("acme", 11));
     await log.checkpoint("acme");
     expect(log.size("acme")).toBe(12);
-    expect(problemsOf(file)).toEqual([]);
+    expect(await problemsOf(file)).toEqual([]);
   });
 });
 
@@ -128,7 +127,7 @@ describe("verification catches tampering with the SQLite file", () => {
   it("passes an untouched log, with its signed checkpoints", async () => {
     const { log, file } = await filledLog(40);
     await log.checkpoint("acme");
-    const report = verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey });
+    const report = await verifyAuditLog(new Database(file, { readonly: true }), { vkey: KEY.vkey });
     expect(report).toMatchObject({
       ok: true,
       events: 40,
@@ -143,7 +142,7 @@ describe("verification catches tampering with the SQLite file", () => {
       file,
       "UPDATE audit_events SET envelope = CAST(replace(CAST(envelope AS TEXT), 'call-7\"', 'call-8\"') AS BLOB) WHERE seq = 7",
     );
-    const problems = problemsOf(file);
+    const problems = await problemsOf(file);
     expect(problems).toContainEqual(expect.objectContaining({ kind: "modified", seq: 7 }));
     expect(problems).toContainEqual(expect.objectContaining({ kind: "checkpoint-mismatch" }));
   });
@@ -168,13 +167,13 @@ describe("verification catches tampering with the SQLite file", () => {
       }
     }
     raw.close();
-    expect(problemsOf(file).map((p) => p.kind)).toEqual(["checkpoint-mismatch"]);
+    expect((await problemsOf(file)).map((p) => p.kind)).toEqual(["checkpoint-mismatch"]);
   });
 
   it("names deleted and reordered events", async () => {
     const { file } = await filledLog(20);
     tamper(file, "DELETE FROM audit_events WHERE seq IN (5, 6)");
-    expect(problemsOf(file)).toContainEqual(
+    expect(await problemsOf(file)).toContainEqual(
       expect.objectContaining({ kind: "missing", seq: 5, detail: "events 5 to 6 are missing (deleted)" }),
     );
 
@@ -183,25 +182,27 @@ describe("verification catches tampering with the SQLite file", () => {
       other.file,
       "UPDATE audit_events SET envelope = (SELECT envelope FROM audit_events WHERE seq = 12), leaf = (SELECT leaf FROM audit_events WHERE seq = 12) WHERE seq = 11",
     );
-    expect(problemsOf(other.file)).toContainEqual(expect.objectContaining({ kind: "reordered", seq: 11 }));
+    expect(await problemsOf(other.file)).toContainEqual(
+      expect.objectContaining({ kind: "reordered", seq: 11 }),
+    );
   });
 
   it("catches truncation and rewriting against a checkpoint exported earlier, even with the stored ones removed", async () => {
     const { log, file } = await filledLog(30);
     const exported = await log.checkpoint("acme");
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.append(toolEvent("acme", 30 + i))));
-    expect(problemsOf(file, exported)).toEqual([]);
+    expect(await problemsOf(file, exported)).toEqual([]);
     tamper(file, "DELETE FROM audit_checkpoints");
     tamper(file, "DELETE FROM audit_events WHERE seq >= 25");
     tamper(file, "DELETE FROM audit_nodes WHERE idx * (1 << level) + (1 << level) > 25");
-    expect(problemsOf(file, exported)).toContainEqual(expect.objectContaining({ kind: "truncated" }));
+    expect(await problemsOf(file, exported)).toContainEqual(expect.objectContaining({ kind: "truncated" }));
   });
 
   it("refuses a forged checkpoint, one signed by another key, and another tenant's", async () => {
     const { log, file } = await filledLog(10);
     const note = await log.checkpoint("acme");
     const forged = note.replace(/^(.*\n)10\n/, "$19\n");
-    expect(problemsOf(file, forged)).toContainEqual(
+    expect(await problemsOf(file, forged)).toContainEqual(
       expect.objectContaining({
         kind: "checkpoint-signature",
         detail: expect.stringContaining("does not match"),
@@ -210,12 +211,12 @@ describe("verification catches tampering with the SQLite file", () => {
     const stranger = noteSigner("keel-test", generateSigningKey("keel-test").privateKeyPem);
     const other = new AuditLog({ db: path.join(tempDir(), "other.db"), signer: stranger });
     await other.append(toolEvent("acme", 0));
-    expect(problemsOf(file, await other.checkpoint("acme"))).toContainEqual(
+    expect(await problemsOf(file, await other.checkpoint("acme"))).toContainEqual(
       expect.objectContaining({ kind: "checkpoint-signature" }),
     );
     await log.append(toolEvent("globex", 0));
     const globex = await log.checkpoint("globex");
-    const report = verifyAuditLog(new Database(file, { readonly: true }), {
+    const report = await verifyAuditLog(new Database(file, { readonly: true }), {
       vkey: KEY.vkey,
       tenant: "acme",
       checkpoint: globex,
@@ -227,16 +228,14 @@ describe("verification catches tampering with the SQLite file", () => {
 
   it("says so clearly for an empty log, an unknown tenant and a malformed key", async () => {
     const empty = new Database(path.join(tempDir(), "empty.db"));
-    expect(() => verifyAuditLog(empty, { vkey: KEY.vkey })).toThrow(
-      expect.objectContaining({ code: "NOT_FOUND" }),
-    );
+    await expect(verifyAuditLog(empty, { vkey: KEY.vkey })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const { file } = await filledLog(3);
-    expect(() => verifyAuditLog(new Database(file), { vkey: KEY.vkey, tenant: "nobody" })).toThrow(
+    await expect(verifyAuditLog(new Database(file), { vkey: KEY.vkey, tenant: "nobody" })).rejects.toThrow(
       /no events for tenant "nobody"/,
     );
-    expect(() => verifyAuditLog(new Database(file), { vkey: "not-a-key" })).toThrow(
-      expect.objectContaining({ code: "INVALID_KEY" }),
-    );
+    await expect(verifyAuditLog(new Database(file), { vkey: "not-a-key" })).rejects.toMatchObject({
+      code: "INVALID_KEY",
+    });
   });
 });
 
@@ -283,7 +282,7 @@ describe("content: redaction, encryption and erasure", () => {
       data: { keys: 1, legalBasis: "GDPR Art. 17(1)(a)" },
     });
     expect(JSON.stringify(tombstone)).not.toContain("user-42");
-    expect(problemsOf(file)).toEqual([]);
+    expect(await problemsOf(file)).toEqual([]);
     await log.close();
     expect(fs.readFileSync(file).includes(key)).toBe(false);
   });

@@ -222,6 +222,31 @@ export class Frontier {
     return made;
   }
 
+  /**
+   * Appends a whole perfect subtree of 2^level leaves (the tree's size must be a multiple of it);
+   * returns the nodes above it that it completes.
+   */
+  appendSubtree(level: number, hash: Hash): Array<{ level: number; index: number; hash: Hash }> {
+    const width = 2 ** level;
+    if (this.#size % width !== 0)
+      throw new RangeError(`a subtree of ${width} leaves cannot start at leaf ${this.#size}`);
+    const made: Array<{ level: number; index: number; hash: Hash }> = [];
+    let node = { level, index: this.#size / width, hash };
+    this.#size += width;
+    for (let top = this.#edge.at(-1); top && top.level === node.level; top = this.#edge.at(-1)) {
+      this.#edge.pop();
+      node = { level: node.level + 1, index: top.index / 2, hash: nodeHash(top.hash, node.hash) };
+      made.push(node);
+    }
+    this.#edge.push(node);
+    return made;
+  }
+
+  /** The perfect subtrees the leaves so far form, largest first. */
+  edge(): Array<{ level: number; hash: Hash }> {
+    return this.#edge.map(({ level, hash }) => ({ level, hash }));
+  }
+
   root(): Hash {
     if (this.#edge.length === 0) return EMPTY_ROOT;
     let hashValue = (this.#edge.at(-1) as { hash: Hash }).hash;

@@ -4,12 +4,15 @@
  * checkpoint and, when given, a checkpoint exported earlier (which catches a log truncated or
  * rewritten together with its own checkpoints). Problems are reported precisely, never thrown.
  */
-import type { Statement } from "better-sqlite3";
+
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import type { SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 import { openCheckpoint, parseVerifierKey, type Verifier } from "./checkpoint-note.js";
 import { STORED_LEVEL } from "./log.js";
-import { Frontier, type Hash, leafHash } from "./merkle.js";
+import { Frontier, type Hash } from "./merkle.js";
+import { type RangeScan, scanRange } from "./scan-range.js";
 
 export type ProblemKind =
   | "missing"
@@ -51,18 +54,10 @@ export interface VerifyOptions {
   tenant?: string;
   /** A checkpoint note exported earlier, to prove the log only grew since. */
   checkpoint?: string;
+  /** Threads that rebuild the tree in parallel for large logs (default: the cores, at most 4). */
+  workers?: number;
   /** The origin line of a tenant's checkpoints (default `keel/audit/<tenant>`). */
   origin?: (tenant: string) => string;
-}
-
-/** Reads the `seq` written in a canonical envelope without parsing the whole JSON. */
-function envelopeSeq(envelope: Buffer): number | undefined {
-  const at = envelope.indexOf(',"seq":');
-  if (at < 0) return undefined;
-  let n = 0;
-  let i = at + 7;
-  for (let c = envelope[i]; c !== undefined && c >= 48 && c <= 57; c = envelope[++i]) n = n * 10 + (c - 48);
-  return i === at + 7 ? undefined : n;
 }
 
 interface StoredCheckpoint {
@@ -70,14 +65,113 @@ interface StoredCheckpoint {
   note: string;
 }
 
-function verifyTenant(
+/** How a tenant's events are cut into ranges: blocks of 2^level, ranges of whole blocks. */
+function plan(
+  size: number,
+  workers: number,
+): { blockLevel: number; ranges: Array<{ start: number; end: number | null }> } {
+  if (workers <= 1 || size < 2 ** 14) return { blockLevel: 16, ranges: [{ start: 0, end: null }] };
+  // About eight blocks per worker, at least 16 leaves each (the stored subtrees start there).
+  const blockLevel = Math.max(STORED_LEVEL, Math.min(20, Math.floor(Math.log2(size / (8 * workers)))));
+  const block = 2 ** blockLevel;
+  const blocks = Math.ceil(size / block);
+  const ranges: Array<{ start: number; end: number | null }> = [];
+  for (let w = 0; w < workers; w++) {
+    const from = Math.round((w * blocks) / workers) * block;
+    const to = Math.round(((w + 1) * blocks) / workers) * block;
+    if (from < to) ranges.push({ start: from, end: w === workers - 1 ? null : to });
+  }
+  return { blockLevel, ranges };
+}
+
+function asBuffer(h: Uint8Array): Hash {
+  return Buffer.isBuffer(h) ? h : Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+}
+
+function runWorker(task: {
+  file: string;
+  tenant: string;
+  start: number;
+  end: number | null;
+  blockLevel: number;
+  wanted: number[];
+}): Promise<RangeScan> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./verify-worker.js", import.meta.url), { workerData: task });
+    worker.once("message", (result: RangeScan) => resolve(result));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0)
+        reject(new KeelError("VERIFY_FAILED", `A verification thread stopped with code ${code}.`));
+    });
+  });
+}
+
+async function scanTenant(db: SqliteDatabase, tenant: string, wanted: number[], workers: number) {
+  const size = db
+    .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
+    .pluck()
+    .get(tenant) as number;
+  const { blockLevel, ranges } = plan(size, db.memory ? 1 : workers);
+  const task = (r: { start: number; end: number | null }) => ({
+    file: db.name,
+    tenant,
+    ...r,
+    blockLevel,
+    wanted,
+  });
+  const scans =
+    ranges.length === 1
+      ? [scanRange(db, tenant, 0, null, blockLevel, wanted)]
+      : await Promise.all(ranges.map((r) => runWorker(task(r))));
+  return { blockLevel, scans };
+}
+
+/** Joins the ranges' block roots into the tenant's tree: its root, and the roots at the wanted sizes. */
+function combine(
+  db: SqliteDatabase,
+  tenant: string,
+  blockLevel: number,
+  scans: RangeScan[],
+  problems: Problem[],
+) {
+  const blocks = scans.flatMap((s) => s.blocks.map(asBuffer));
+  const node = db.prepare("SELECT hash FROM audit_nodes WHERE tenant = ? AND level = ? AND idx = ?").pluck();
+  const whole = new Frontier();
+  for (const root of blocks) {
+    // Subtrees above a block are stored too: they must be what the blocks give.
+    for (const made of whole.appendSubtree(blockLevel, root)) {
+      const stored = node.get(tenant, made.level, made.index) as Buffer | undefined;
+      if (!stored?.equals(made.hash)) {
+        problems.push({
+          kind: "tree-nodes",
+          detail: `stored tree node ${made.level}/${made.index} ${stored ? "was altered" : "is missing"}: proofs would be wrong`,
+        });
+      }
+    }
+  }
+  const last = scans.at(-1) as RangeScan;
+  for (const e of last.tail) whole.appendSubtree(e.level, asBuffer(e.hash));
+  const block = 2 ** blockLevel;
+  const rootAt = (size: number): Hash | undefined => {
+    const edge = scans.find((s) => s.edges[size])?.edges[size];
+    if (!edge && size % block !== 0) return undefined;
+    const f = new Frontier();
+    for (const root of blocks.slice(0, Math.floor((size - 1) / block) + (edge ? 0 : 1)))
+      f.appendSubtree(blockLevel, root);
+    for (const e of edge ?? []) f.appendSubtree(e.level, asBuffer(e.hash));
+    return f.size === size ? f.root() : undefined;
+  };
+  return { size: whole.size, root: whole.root(), rootAt };
+}
+
+async function verifyTenant(
   db: SqliteDatabase,
   tenant: string,
   verifier: Verifier,
   options: VerifyOptions,
-): TenantReport {
+): Promise<TenantReport> {
   const origin = options.origin?.(tenant) ?? `keel/audit/${tenant}`;
-  const problems: Problem[] = [];
   const checkpoints = (
     db
       .prepare("SELECT size, note FROM audit_checkpoints WHERE tenant = ? ORDER BY size")
@@ -85,52 +179,18 @@ function verifyTenant(
   ).map((c) => ({ ...c, opened: openCheckpoint(c.note, verifier) }));
   const external =
     options.checkpoint === undefined ? undefined : openCheckpoint(options.checkpoint, verifier);
-  // Roots are needed at each checkpointed size: ask the rebuild to stop by at each.
-  const wanted = new Map<number, Hash[]>();
-  const want = (size: number) => wanted.set(size, []);
-  for (const c of checkpoints) if (c.opened.ok) want(c.opened.checkpoint.size);
-  if (external?.ok) want(external.checkpoint.size);
+  const wanted = checkpoints.flatMap((c) => (c.opened.ok ? [c.opened.checkpoint.size] : []));
+  if (external?.ok) wanted.push(external.checkpoint.size);
 
-  const frontier = new Frontier();
-  const blocks = new BlockCheck(db, tenant, problems);
-  let expected = 0;
-  let intact = true;
-  // The stored leaf hashes are not read row by row (a blob per row doubles the reading): the events
-  // are checked 16 at a time against the stored subtree above them, and only a block that differs is
-  // opened to name the event.
-  const rows = db
-    .prepare("SELECT seq, envelope FROM audit_events WHERE tenant = ? ORDER BY seq")
-    .raw()
-    .iterate(tenant);
-  for (const [seq, envelope] of rows as Iterable<[number, Buffer]>) {
-    if (seq !== expected) {
-      problems.push({
-        kind: "missing",
-        seq: expected,
-        detail: `events ${expected} to ${seq - 1} are missing (deleted)`,
-      });
-      expected = seq;
-      intact = false;
-    }
-    const inside = envelopeSeq(envelope);
-    if (inside !== seq) {
-      problems.push({
-        kind: "reordered",
-        seq,
-        detail: `position ${seq} holds the event written as ${inside ?? "(unreadable)"}`,
-      });
-      intact = false;
-    }
-    const computed = leafHash(envelope);
-    const made = frontier.append(computed);
-    if (intact) blocks.check(computed, made);
-    expected++;
-    wanted.get(frontier.size)?.push(frontier.root());
+  const { blockLevel, scans } = await scanTenant(db, tenant, wanted, options.workers ?? defaultWorkers());
+  const problems = scans.flatMap((s) => s.problems);
+  const intact = scans.every((s) => s.intact);
+  const tree = combine(db, tenant, blockLevel, scans, intact ? problems : []);
+  const roots = new Map<number, Hash[]>();
+  for (const size of wanted) {
+    const r = size <= tree.size ? tree.rootAt(size) : undefined;
+    roots.set(size, r ? [r] : []);
   }
-  if (intact) blocks.finish(frontier.size);
-  const size = frontier.size;
-  const root = frontier.root();
-
   for (const c of checkpoints) {
     if (!c.opened.ok) {
       problems.push({
@@ -140,27 +200,37 @@ function verifyTenant(
       continue;
     }
     const cp = c.opened.checkpoint;
-    if (cp.size > size) {
+    if (cp.size > tree.size) {
       problems.push({
         kind: "truncated",
-        detail: `a signed checkpoint covers ${cp.size} events, the log holds ${size}`,
+        detail: `a signed checkpoint covers ${cp.size} events, the log holds ${tree.size}`,
       });
-    } else if (!wanted.get(cp.size)?.[0]?.equals(cp.root)) {
+    } else if (intact && !roots.get(cp.size)?.[0]?.equals(cp.root)) {
       problems.push({
         kind: "checkpoint-mismatch",
         detail: `the first ${cp.size} events no longer give the root signed at that size`,
       });
     }
   }
-  if (external) checkExternal(external, origin, size, wanted, problems);
-  return { tenant, size, root: root.toString("hex"), checkpoints: checkpoints.length, problems };
+  if (external) checkExternal(external, origin, tree.size, intact ? roots : undefined, problems);
+  return {
+    tenant,
+    size: tree.size,
+    root: tree.root.toString("hex"),
+    checkpoints: checkpoints.length,
+    problems,
+  };
+}
+
+function defaultWorkers(): number {
+  return Math.min(4, availableParallelism());
 }
 
 function checkExternal(
   external: ReturnType<typeof openCheckpoint>,
   origin: string,
   size: number,
-  roots: Map<number, Hash[]>,
+  roots: Map<number, Hash[]> | undefined,
   problems: Problem[],
 ): void {
   if (!external.ok) {
@@ -178,7 +248,7 @@ function checkExternal(
       kind: "truncated",
       detail: `the given checkpoint covers ${cp.size} events, the log now holds ${size}: events were removed from its end`,
     });
-  } else if (!roots.get(cp.size)?.[0]?.equals(cp.root)) {
+  } else if (roots && !roots.get(cp.size)?.[0]?.equals(cp.root)) {
     problems.push({
       kind: "rewritten",
       detail: `the first ${cp.size} events no longer give the root of the given checkpoint: history was rewritten`,
@@ -186,95 +256,24 @@ function checkExternal(
   }
 }
 
-/**
- * Compares the rebuilt tree with the stored one: each stored subtree (16 leaves and up) must be what
- * the events give. A block of 16 that differs is opened to tell a modified event (its stored leaf
- * hash no longer matches it) from a tampered stored node.
- */
-class BlockCheck {
-  readonly #stored: Map<string, Buffer>;
-  readonly #leafAt: Statement;
-  readonly #recent: Hash[] = [];
-  readonly #tenant: string;
-  readonly #problems: Problem[];
-  #blockBad = false;
-
-  constructor(db: SqliteDatabase, tenant: string, problems: Problem[]) {
-    const rows = db
-      .prepare("SELECT level, idx, hash FROM audit_nodes WHERE tenant = ?")
-      .raw()
-      .all(tenant) as Array<[number, number, Buffer]>;
-    this.#stored = new Map(rows.map(([level, idx, hash]) => [`${level}:${idx}`, hash]));
-    this.#leafAt = db.prepare("SELECT leaf FROM audit_events WHERE tenant = ? AND seq = ?").pluck();
-    this.#tenant = tenant;
-    this.#problems = problems;
-  }
-
-  check(leaf: Hash, made: ReadonlyArray<{ level: number; index: number; hash: Hash }>): void {
-    this.#recent.push(leaf);
-    for (const node of made) {
-      if (node.level < STORED_LEVEL) continue;
-      const stored = this.#stored.get(`${node.level}:${node.index}`);
-      if (stored?.equals(node.hash)) continue;
-      if (node.level === STORED_LEVEL) this.#openBlock(node.index * 2 ** STORED_LEVEL);
-      else if (!this.#blockBad) {
-        this.#problems.push({
-          kind: "tree-nodes",
-          detail: `stored tree node ${node.level}/${node.index} ${stored ? "was altered" : "is missing"}: proofs would be wrong`,
-        });
-      }
-    }
-    if (this.#recent.length === 2 ** STORED_LEVEL) {
-      this.#recent.length = 0;
-      this.#blockBad = false;
-    }
-  }
-
-  /** The last, partial block has no stored node above it: its leaves are compared one by one. */
-  finish(size: number): void {
-    if (this.#recent.length > 0) this.#openBlock(size - this.#recent.length, true);
-  }
-
-  #openBlock(start: number, quiet = false): void {
-    let named = false;
-    this.#recent.forEach((leaf, i) => {
-      const stored = this.#leafAt.get(this.#tenant, start + i) as Buffer | undefined;
-      if (!stored?.equals(leaf)) {
-        named = true;
-        this.#problems.push({
-          kind: "modified",
-          seq: start + i,
-          detail: `event ${start + i} no longer matches the hash recorded when it was appended`,
-        });
-      }
-    });
-    if (!named && !quiet) {
-      this.#problems.push({
-        kind: "tree-nodes",
-        detail: `stored tree node ${STORED_LEVEL}/${start / 2 ** STORED_LEVEL} was altered: proofs would be wrong`,
-      });
-    }
-    this.#blockBad = true;
-  }
-}
-
 /** Verifies every tenant's log in `db` (or one), with the checkpoints' public key. */
-export function verifyAuditLog(db: SqliteDatabase, options: VerifyOptions): VerifyReport {
+export async function verifyAuditLog(db: SqliteDatabase, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const verifier = parseVerifierKey(options.vkey);
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'audit_events'").get();
-  const tenants = options.tenant
-    ? [options.tenant]
-    : hasTable
-      ? (db.prepare("SELECT DISTINCT tenant FROM audit_events ORDER BY tenant").pluck().all() as string[])
-      : [];
-  if (tenants.length === 0 || !hasTable) {
+  const tenants = !hasTable
+    ? []
+    : options.tenant
+      ? [options.tenant]
+      : (db.prepare("SELECT DISTINCT tenant FROM audit_events ORDER BY tenant").pluck().all() as string[]);
+  if (tenants.length === 0) {
     throw new KeelError(
       "NOT_FOUND",
       "The audit log is empty: there is nothing to verify (check the --db path).",
     );
   }
-  const reports = tenants.map((t) => verifyTenant(db, t, verifier, options));
+  const reports: TenantReport[] = [];
+  for (const t of tenants) reports.push(await verifyTenant(db, t, verifier, options));
   if (options.tenant && reports[0]?.size === 0 && (reports[0]?.problems.length ?? 0) === 0) {
     throw new KeelError("NOT_FOUND", `The audit log has no events for tenant "${options.tenant}".`);
   }

@@ -85,21 +85,35 @@ export function addAuditCommands(program: Command): void {
     .option("--vkey-file <file>", "file holding the public key")
     .option("--checkpoint <file>", "a checkpoint exported earlier: the log must extend it")
     .option("--tenant <tenant>", "only this tenant")
+    .option("--workers <n>", "threads that rebuild large trees in parallel (default: the cores, at most 4)")
     .option("--json", "print the report as JSON")
     .action(
-      (opts: {
+      async (opts: {
         db: string;
         vkey?: string;
         vkeyFile?: string;
         checkpoint?: string;
         tenant?: string;
+        workers?: string;
         json?: boolean;
       }) => {
         const vkey = vkeyFrom(opts);
         parseVerifierKey(vkey);
         const checkpoint =
           opts.checkpoint === undefined ? undefined : readText(opts.checkpoint, "The checkpoint file");
-        const report = verifyAuditLog(existingDb(opts.db), { vkey, tenant: opts.tenant, checkpoint });
+        const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+        if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
+          throw new KeelError(
+            "INVALID_OPTION",
+            `--workers must be a whole number from 1 to 64, got "${opts.workers}".`,
+          );
+        }
+        const report = await verifyAuditLog(existingDb(opts.db), {
+          vkey,
+          tenant: opts.tenant,
+          checkpoint,
+          workers,
+        });
         if (opts.json) console.log(JSON.stringify(report));
         else {
           for (const t of report.tenants) {
