@@ -119,7 +119,7 @@ for (let t = 0; t < 4; t++) await auditLog.checkpoint(`tenant-${t}`);
 const db = openSqlite(file, { readonly: true });
 const verifyRuns = [];
 for (let r = 0; r < (QUICK ? 1 : 3); r++) {
-  const report = verifyAuditLog(db, { vkey: key.vkey });
+  const report = await verifyAuditLog(db, { vkey: key.vkey });
   if (!report.ok)
     throw new Error(`verification failed: ${JSON.stringify(report.tenants.map((t) => t.problems))}`);
   verifyRuns.push(report.events / (report.ms / 1000));
