@@ -210,16 +210,8 @@ export class Frontier {
 
   /** Adds a leaf hash; returns the nodes completed by it (the leaf itself first), to be stored. */
   append(leaf: Hash): Array<{ level: number; index: number; hash: Hash }> {
-    const made = [{ level: 0, index: this.#size, hash: leaf }];
-    let node = made[0] as (typeof made)[number];
-    this.#size++;
-    for (let top = this.#edge.at(-1); top && top.level === node.level; top = this.#edge.at(-1)) {
-      this.#edge.pop();
-      node = { level: node.level + 1, index: top.index / 2, hash: nodeHash(top.hash, node.hash) };
-      made.push(node);
-    }
-    this.#edge.push(node);
-    return made;
+    const index = this.#size;
+    return [{ level: 0, index, hash: leaf }, ...this.appendSubtree(0, leaf)];
   }
 
   /**

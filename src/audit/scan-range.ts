@@ -14,6 +14,16 @@ export interface EdgeNode {
   hash: Hash;
 }
 
+/** What a verification thread is asked to scan (see `scanRange`). */
+export interface RangeTask {
+  file: string;
+  tenant: string;
+  start: number;
+  end: number | null;
+  blockLevel: number;
+  wanted: number[];
+}
+
 export interface RangeScan {
   problems: Problem[];
   /** False once an event is missing or out of place: the rebuilt roots then mean nothing. */

@@ -4,18 +4,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openSqlite } from "../db/index.js";
-import { scanRange } from "./scan-range.js";
+import { type RangeTask, scanRange } from "./scan-range.js";
 
-interface Task {
-  file: string;
-  tenant: string;
-  start: number;
-  end: number | null;
-  blockLevel: number;
-  wanted: number[];
-}
-
-const task = workerData as Task;
+const task = workerData as RangeTask;
 const db = openSqlite(task.file, { readonly: true });
 try {
   parentPort?.postMessage(scanRange(db, task.tenant, task.start, task.end, task.blockLevel, task.wanted));

@@ -12,7 +12,7 @@ import { KeelError } from "../errors/index.js";
 import { openCheckpoint, parseVerifierKey, type Verifier } from "./checkpoint-note.js";
 import { STORED_LEVEL } from "./log.js";
 import { Frontier, type Hash } from "./merkle.js";
-import { type RangeScan, scanRange } from "./scan-range.js";
+import { type RangeScan, type RangeTask, scanRange } from "./scan-range.js";
 
 export type ProblemKind =
   | "missing"
@@ -88,14 +88,7 @@ function asBuffer(h: Uint8Array): Hash {
   return Buffer.isBuffer(h) ? h : Buffer.from(h.buffer, h.byteOffset, h.byteLength);
 }
 
-function runWorker(task: {
-  file: string;
-  tenant: string;
-  start: number;
-  end: number | null;
-  blockLevel: number;
-  wanted: number[];
-}): Promise<RangeScan> {
+function runWorker(task: RangeTask): Promise<RangeScan> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./verify-worker.js", import.meta.url), { workerData: task });
     worker.once("message", (result: RangeScan) => resolve(result));
