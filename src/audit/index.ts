@@ -1,5 +1,6 @@
 // The audit trail: typed events in a per-tenant Merkle log (RFC 6962) over canonical JSON, signed
 // checkpoints (C2SP notes), proofs, verification, and erasure by destroying content keys.
+export { type AuditedOptions, audited, requestHash } from "./audited-provider.js";
 export {
   type Checkpoint,
   generateSigningKey,
@@ -33,6 +34,16 @@ export {
   verifyConsistency,
   verifyInclusion,
 } from "./merkle.js";
+export {
+  guardAttributes,
+  recordGuardVerdict,
+  routeAttributes,
+  type TelemetryOptions,
+  traceAgent,
+  traced,
+  traceTool,
+  traceWorkflow,
+} from "./otel.js";
 export {
   type Problem,
   type ProblemKind,
