@@ -175,6 +175,44 @@ describe("keel audit", () => {
     expect(bad.tenants[0].problems).toContainEqual(expect.objectContaining({ kind: "checkpoint-mismatch" }));
   }, 60_000);
 
+  it("reports cost and guard analytics as JSON and HTML, and records that the log was read", async () => {
+    const { dir, db } = await setup();
+    const log = openAuditLog({ db });
+    await log.append({
+      type: "model.call",
+      tenant: "acme",
+      actor: "key_1",
+      data: {
+        provider: "openai",
+        requestedModel: "gpt-4o-mini",
+        resolvedModel: "gpt-4o-mini",
+        parameters: {},
+        usage: { inputTokens: 10, outputTokens: 2 },
+        cost: { usd: 0.5, priceTable: "2026-11-01" },
+        latencyMs: 120,
+        attempts: 1,
+      },
+    });
+    await log.close();
+    const html = path.join(dir, "report.html");
+    const before = openAuditLog({ db }).size("acme");
+    const result = keel(["report", "--db", db, "--json", "--html", html, "--actor", "auditor-1"]);
+    expect(result.stderr).toBe("");
+    const report = JSON.parse(result.stdout);
+    expect(report.totals).toMatchObject({ calls: 1, usd: 0.5 });
+    expect(report.costByKey).toEqual([
+      { key: "key_1", calls: 1, usd: 0.5, inputTokens: 10, outputTokens: 2 },
+    ]);
+    expect(fs.readFileSync(html, "utf8")).toContain('id="total-calls">1<');
+    const after = openAuditLog({ db });
+    expect(after.size("acme")).toBe(before + 1);
+    const read = await after.read("acme", before, { actor: "test" });
+    expect(read.envelope).toMatchObject({ type: "audit.read", actor: "auditor-1", data: { what: "report" } });
+    const text = keel(["report", "--db", db]);
+    expect(text.stdout).toMatch(/1 model calls \(0 failed, 0 unpriced\), \$0\.500000/);
+    expect(keel(["report", "--db", db, "--from", "yesterday"]).stderr).toMatch(/--from must be a date/);
+  });
+
   it("gives clear errors for a missing database, a bad key and a corrupt checkpoint file", async () => {
     const { dir, db, vkey } = await setup();
     const missing = keel(["audit", "verify", "--db", path.join(dir, "nope.db"), "--vkey", vkey]);

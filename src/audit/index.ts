@@ -44,6 +44,8 @@ export {
   traceTool,
   traceWorkflow,
 } from "./otel.js";
+export { type AuditReport, auditReport, type CostRow, type ReportOptions } from "./report.js";
+export { reportHtml } from "./report-html.js";
 export {
   type Problem,
   type ProblemKind,

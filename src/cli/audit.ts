@@ -1,5 +1,5 @@
 /**
- * `keel audit keygen | checkpoint | verify | prove | erase`: the audit log from the command line. The
+ * `keel audit keygen | checkpoint | verify | prove | erase` and `keel report`: the audit log from the command line. The
  * signing key lives in its own file (never in the database); verifiers need only the public vkey.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +11,8 @@ import {
   parseVerifierKey,
   verifyAuditLog,
 } from "../audit/index.js";
+import { type AuditReport, auditReport, type CostRow } from "../audit/report.js";
+import { reportHtml } from "../audit/report-html.js";
 import { openSqlite } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 
@@ -168,6 +170,86 @@ export function addAuditCommands(program: Command): void {
         });
         await log.close();
         console.log(opts.json ? JSON.stringify(result) : `erased: ${result.keys} content keys destroyed`);
+      },
+    );
+}
+
+function day(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(time))
+    throw new KeelError("INVALID_OPTION", `${flag} must be a date such as 2026-11-01, got "${value}".`);
+  return time;
+}
+
+function printCost(title: string, rows: CostRow[]): void {
+  console.log(`\n${title}`);
+  for (const r of rows) {
+    console.log(
+      `  ${r.key.padEnd(28)} ${String(r.calls).padStart(8)} calls  $${r.usd.toFixed(6).padStart(12)}  ${r.inputTokens} in / ${r.outputTokens} out`,
+    );
+  }
+}
+
+function printReport(r: AuditReport): void {
+  const pct = r.cacheHitRate === null ? "-" : `${(r.cacheHitRate * 100).toFixed(1)}%`;
+  const ms = (x: number | null) => (x === null ? "-" : `${Math.round(x)} ms`);
+  console.log(
+    `${r.totals.calls} model calls (${r.totals.failed} failed, ${r.totals.unpriced} unpriced), $${r.totals.usd.toFixed(6)}`,
+  );
+  console.log(
+    `latency p50 ${ms(r.latencyMs.p50)}, p95 ${ms(r.latencyMs.p95)}, p99 ${ms(r.latencyMs.p99)}; cache hit rate ${pct}`,
+  );
+  printCost("cost by tenant", r.costByTenant);
+  printCost("cost by API key", r.costByKey);
+  printCost("cost by model", r.costByModel);
+  printCost("cost by day", r.costByDay);
+  console.log("\nguard verdicts");
+  for (const v of r.guardVerdicts)
+    console.log(`  ${v.findingType.padEnd(22)} ${v.action.padEnd(8)} ${v.count}`);
+}
+
+export function addReportCommand(program: Command): void {
+  program
+    .command("report")
+    .description(
+      "cost, latency, cache and guard analytics over the audit log (DuckDB), as tables, JSON, HTML or Parquet",
+    )
+    .requiredOption("--db <file>", "audit database (SQLite)")
+    .option("--tenant <tenant>", "only this tenant")
+    .option("--from <date>", "only events from this day (UTC)")
+    .option("--to <date>", "only events before this day (UTC)")
+    .option("--html <file>", "write a self-contained HTML report with charts")
+    .option("--parquet <file>", "write the model calls as Parquet")
+    .option("--actor <id>", "who is reading the log (recorded as an audit.read event)", "keel-cli")
+    .option("--json", "print the report as JSON")
+    .action(
+      async (opts: {
+        db: string;
+        tenant?: string;
+        from?: string;
+        to?: string;
+        html?: string;
+        parquet?: string;
+        actor: string;
+        json?: boolean;
+      }) => {
+        const db = existingDb(opts.db);
+        const report = await auditReport(db, {
+          tenant: opts.tenant,
+          from: day(opts.from, "--from"),
+          to: day(opts.to, "--to"),
+          parquet: opts.parquet,
+        });
+        // Reading the log is itself an audited act.
+        const log = openAuditLog({ db });
+        for (const tenant of opts.tenant ? [opts.tenant] : log.tenants()) {
+          await log.append({ type: "audit.read", tenant, actor: opts.actor, data: { what: "report" } });
+        }
+        await log.close();
+        if (opts.html) writeFileSync(opts.html, reportHtml(report));
+        if (opts.json) console.log(JSON.stringify(report));
+        else printReport(report);
       },
     );
 }
