@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Opens the HTML audit report in a real browser (Debian's Chromium, driven by playwright-core) and
  * checks the charts draw from the inlined library, with no request leaving the page.
