@@ -1,9 +1,14 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { noteSigner, openAuditLog } from "../src/audit/index.js";
+import type { Tool } from "../src/agent/tool.js";
+import { audited, noteSigner, openAuditLog } from "../src/audit/index.js";
+import { auditedTool } from "../src/audit/replay.js";
+import { recordRun } from "../src/audit/run-context.js";
+import { openaiCompatible } from "../src/model/index.js";
+import { startMockLLM } from "../src/testkit/mock-llm/index.js";
 import { useTempDirs } from "../src/testkit/temp-dirs.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -211,6 +216,92 @@ describe("keel audit", () => {
     const text = keel(["report", "--db", db]);
     expect(text.stdout).toMatch(/1 model calls \(0 failed, 0 unpriced\), \$0\.500000/);
     expect(keel(["report", "--db", db, "--from", "yesterday"]).stderr).toMatch(/--from must be a date/);
+  });
+
+  it("replays a recorded run from an application module, and exits 3 naming where a changed app diverges", async () => {
+    const dir = tempDir();
+    const app = path.join(dir, "app.mjs");
+    // The application: its model and tools come in through deps, so a replay can serve them.
+    fs.writeFileSync(
+      app,
+      `const lookup = { name: "lookup_order", run: async ({ id }) => ({ id, status: "shipped" }) };
+export async function replay(deps, variant) {
+  const question = process.env.KEEL_TEST_QUESTION ?? "Where is order 42?";
+  const first = await deps.provider.generate({ model: "mock-small", messages: [{ role: "user", content: question }] });
+  const order = await deps.tool(lookup).run({ id: 42 }, { callId: "c1" });
+  return first.text + " / " + order.status + (variant.model ? " via " + variant.model : "");
+}
+`,
+    );
+    const mock = await startMockLLM({ script: [{ text: "Checking." }] });
+    const db = path.join(dir, "audit.db");
+    const log = openAuditLog({ db });
+    const who = { log, tenant: "acme", actor: "svc" };
+    const provider = audited(openaiCompatible({ baseURL: mock.url, id: "openai" }), who);
+    const { replay } = (await import(app)) as { replay: (deps: unknown, variant: object) => Promise<string> };
+    expect(
+      await recordRun("run-7", () => replay({ provider, tool: (t: Tool) => auditedTool(t, who) }, {})),
+    ).toBe("Checking. / shipped");
+    await log.close();
+    await mock.close();
+
+    const same = keel(["replay", "run-7", "--db", db, "--tenant", "acme", "--app", app, "--json"]);
+    expect(same.status).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({
+      status: "identical",
+      recordedCalls: 2,
+      replayedCalls: 2,
+      output: "Checking. / shipped",
+    });
+
+    const changed = spawnSync(
+      process.execPath,
+      [bin, "replay", "run-7", "--db", db, "--tenant", "acme", "--app", app],
+      {
+        encoding: "utf8",
+        env: { ...process.env, KEEL_TEST_QUESTION: "Where is order 43?" },
+      },
+    );
+    expect(changed.status).toBe(3);
+    expect(changed.stdout).toMatch(
+      /diverged .*first divergence at call 0: recorded model mock-small \(event 0\)/s,
+    );
+
+    const other = await startMockLLM({ script: [{ text: "Looking into it." }] });
+    // Asynchronously: the mock answering the CLI lives in this process and must keep serving.
+    const counterfactual = await new Promise<{ stdout: string }>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [
+          bin,
+          "replay",
+          "run-7",
+          "--db",
+          db,
+          "--tenant",
+          "acme",
+          "--app",
+          app,
+          "--base-url",
+          other.url,
+          "--model",
+          "mock-large",
+          "--json",
+        ],
+        (error, stdout) => (error ? reject(error) : resolve({ stdout })),
+      ),
+    );
+    await other.close();
+    expect(JSON.parse(counterfactual.stdout)).toMatchObject({
+      status: "counterfactual",
+      diffs: [
+        { index: 0, model: "mock-large", recorded: "Checking.", replayed: "Looking into it.", changed: true },
+      ],
+      output: "Looking into it. / shipped via mock-large",
+    });
+    const unknown = keel(["replay", "run-0", "--db", db, "--tenant", "acme", "--app", app]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no recorded run "run-0"/);
   });
 
   it("gives clear errors for a missing database, a bad key and a corrupt checkpoint file", async () => {

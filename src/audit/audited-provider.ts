@@ -9,12 +9,14 @@ import { costOf, defaultPrices, type PriceTable } from "../model/pricing.js";
 import type { ModelRequest, ModelResponse, Provider, StreamPart } from "../model/types.js";
 import { canonicalJson } from "./canonical-json.js";
 import type { AuditLog } from "./log.js";
+import { currentRunId } from "./run-context.js";
 
 export interface AuditedOptions {
   log: AuditLog;
   tenant: string;
   /** Who the calls are made for: a user, an API key id, a service. */
   actor: string;
+  /** The run the calls belong to (default: the one `recordRun` set around the call). */
   runId?: string;
   /** Whose personal data the prompts hold (erasable by this id). */
   subject?: string;
@@ -56,11 +58,12 @@ export function audited(provider: Provider, options: AuditedOptions): Provider {
       }
     }
     const code = (error as { code?: unknown } | undefined)?.code;
+    const runId = options.runId ?? currentRunId();
     await options.log.append({
       type: "model.call",
       tenant: options.tenant,
       actor: options.actor,
-      ...(options.runId ? { runId: options.runId } : {}),
+      ...(runId ? { runId } : {}),
       data: {
         provider: response?.provider ?? provider.id,
         requestedModel: request.model,

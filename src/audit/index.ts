@@ -44,8 +44,21 @@ export {
   traceTool,
   traceWorkflow,
 } from "./otel.js";
+export {
+  type AuditedToolOptions,
+  auditedTool,
+  type Divergence,
+  loadRecording,
+  type Recording,
+  type ReplayDeps,
+  ReplayDivergedError,
+  type ReplayReport,
+  replayRun,
+  toolCallHash,
+} from "./replay.js";
 export { type AuditReport, auditReport, type CostRow, type ReportOptions } from "./report.js";
 export { reportHtml } from "./report-html.js";
+export { currentRunId, recordRun } from "./run-context.js";
 export {
   type Problem,
   type ProblemKind,

@@ -3,6 +3,8 @@
  * signing key lives in its own file (never in the database); verifiers need only the public vkey.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import {
   generateSigningKey,
@@ -11,10 +13,12 @@ import {
   parseVerifierKey,
   verifyAuditLog,
 } from "../audit/index.js";
+import { loadRecording, type ReplayDeps, replayRun } from "../audit/replay.js";
 import { type AuditReport, auditReport, type CostRow } from "../audit/report.js";
 import { reportHtml } from "../audit/report-html.js";
 import { openSqlite } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
+import type { Provider } from "../model/types.js";
 
 function readText(file: string, what: string): string {
   if (!existsSync(file)) throw new KeelError("NOT_FOUND", `${what} ${file} does not exist.`);
@@ -250,6 +254,98 @@ export function addReportCommand(program: Command): void {
         if (opts.html) writeFileSync(opts.html, reportHtml(report));
         if (opts.json) console.log(JSON.stringify(report));
         else printReport(report);
+      },
+    );
+}
+
+type ReplayApp = (deps: ReplayDeps, variant: { model?: string; prompt?: string }) => Promise<unknown>;
+
+async function loadApp(file: string): Promise<ReplayApp> {
+  if (!existsSync(file)) throw new KeelError("NOT_FOUND", `The application module ${file} does not exist.`);
+  const module = (await import(pathToFileURL(path.resolve(file)).href)) as { replay?: unknown };
+  if (typeof module.replay !== "function") {
+    throw new KeelError(
+      "INVALID_OPTION",
+      `${file} must export replay(deps, variant): the function that runs your application with deps.provider and deps.tool(...).`,
+    );
+  }
+  return module.replay as ReplayApp;
+}
+
+export function addReplayCommand(program: Command): void {
+  program
+    .command("replay")
+    .description(
+      "re-execute a recorded run with every model and tool result served from the audit log; exit 3 if it diverges",
+    )
+    .argument("<runId>", "the run to replay")
+    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--tenant <tenant>", "tenant")
+    .requiredOption("--app <module>", "ES module exporting replay(deps, variant) that runs your application")
+    .option("--actor <id>", "who is replaying (recorded as an audit.read event)", "keel-cli")
+    .option("--base-url <url>", "counterfactual: send model calls to this OpenAI-compatible API instead")
+    .option("--model <name>", "counterfactual: ask this model instead of the recorded one")
+    .option("--prompt <file>", "counterfactual: a prompt file handed to the application as variant.prompt")
+    .option("--json", "print the report as JSON")
+    .action(
+      async (
+        runId: string,
+        opts: {
+          db: string;
+          tenant: string;
+          app: string;
+          actor: string;
+          baseUrl?: string;
+          model?: string;
+          prompt?: string;
+          json?: boolean;
+        },
+      ) => {
+        const app = await loadApp(opts.app);
+        const log = openAuditLog({ db: existingDb(opts.db) });
+        const recording = await loadRecording(log, { tenant: opts.tenant, runId, actor: opts.actor });
+        const variant = {
+          ...(opts.model ? { model: opts.model } : {}),
+          ...(opts.prompt ? { prompt: readText(opts.prompt, "The prompt file") } : {}),
+        };
+        let provider: Provider | undefined;
+        if (opts.baseUrl || opts.model || opts.prompt) {
+          if (!opts.baseUrl)
+            throw new KeelError(
+              "INVALID_OPTION",
+              "A counterfactual replay needs --base-url, the API to ask instead.",
+            );
+          const { openaiCompatible } = await import("../model/index.js");
+          const base = openaiCompatible({ baseURL: opts.baseUrl, apiKey: process.env.OPENAI_API_KEY });
+          const model = opts.model;
+          provider = model
+            ? {
+                ...base,
+                generate: (r, o) => base.generate({ ...r, model }, o),
+                stream: (r, o) => base.stream({ ...r, model }, o),
+              }
+            : base;
+        }
+        const report = await replayRun(recording, (deps) => app(deps, variant), { provider });
+        await log.close();
+        if (opts.json) console.log(JSON.stringify(report));
+        else {
+          console.log(
+            `run ${runId}: ${report.status} (${report.replayedCalls} of ${report.recordedCalls} recorded calls)`,
+          );
+          const d = report.divergence;
+          if (d) {
+            console.log(
+              `  first divergence at call ${d.index}: recorded ${d.recorded ? `${d.recorded.kind} ${d.recorded.name} (event ${d.recorded.seq})` : "nothing"}, replay asked ${d.replayed ? `${d.replayed.kind} ${d.replayed.name}` : "nothing"}`,
+            );
+          }
+          for (const diff of report.diffs ?? []) {
+            console.log(
+              `  call ${diff.index} (${diff.model})${diff.changed ? "" : " unchanged"}\n    recorded: ${diff.recorded}\n    replayed: ${diff.replayed}`,
+            );
+          }
+        }
+        if (report.status === "diverged") process.exitCode = 3;
       },
     );
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { isKeelError, KeelError } from "../errors/index.js";
 import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
-import { addAuditCommands, addReportCommand } from "./audit.js";
+import { addAuditCommands, addReplayCommand, addReportCommand } from "./audit.js";
 import { runDemo } from "./demo.js";
 import { addGuardCommands } from "./guard.js";
 import { addRagCommands } from "./rag.js";
@@ -42,6 +42,7 @@ program
 addGuardCommands(program);
 addAuditCommands(program);
 addReportCommand(program);
+addReplayCommand(program);
 addRagCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
