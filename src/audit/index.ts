@@ -18,6 +18,7 @@ export {
   type EventData,
   type EventType,
 } from "./events.js";
+export { type AuditedRunOptions, auditedRun } from "./graph-events.js";
 export {
   type AppendResult,
   AuditLog,
