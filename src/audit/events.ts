@@ -39,8 +39,20 @@ export interface EventData {
   };
   "route.choice": { candidates: string[]; choice: string; reason: string; fallbacks: string[] };
   "cache.hit": { key: string; provider: string; model: string };
-  "graph.run": { graph: string; status: "started" | "completed" | "failed" | "interrupted" | "cancelled" };
-  "graph.step": { graph: string; node: string; superstep: number; status: "completed" | "failed" };
+  "graph.run": {
+    graph: string;
+    status: "started" | "completed" | "failed" | "interrupted" | "cancelled";
+    steps?: number;
+  };
+  "graph.step": {
+    graph: string;
+    node: string;
+    superstep: number;
+    status: "completed" | "failed";
+    durationMs?: number;
+    ns?: string;
+    error?: string;
+  };
   "graph.interrupt": { graph: string; node: string; interruptId: string };
   "graph.resume": { graph: string; interruptId: string };
   "budget.decision": {
