@@ -160,4 +160,6 @@ export interface Collection {
   query(text: string, options?: QueryOptions): Promise<QueryResult>;
   get(id: string): Promise<StoredDocument | undefined>;
   stats(): Promise<CollectionStats>;
+  /** Closes the SQLite connection if the collection opened it (given a path); a given database stays open. */
+  close(): void;
 }

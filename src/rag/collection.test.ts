@@ -132,6 +132,7 @@ describe("ingest and query", () => {
     expect(() => openCollection({ db: file, name: "kb", acl: true, embedder: hashingEmbedder() })).toThrow(
       expect.objectContaining({ code: "COLLECTION_MISMATCH" }),
     );
+    first.close();
     const lexicalOnly = openCollection({ db: file, name: "kb" });
     expect((await lexicalOnly.query("lighthouses")).mode).toBe("bm25");
     await expect(lexicalOnly.query("lighthouses", { mode: "vector" })).rejects.toMatchObject({
@@ -165,6 +166,7 @@ describe("filters", () => {
           team: ["billing", "security", "support"][i % 3] as string,
           tags: i % 2 === 0 ? ["even", "public"] : ["odd"],
           ...(i < 4 ? { draft: true } : {}),
+          empty: [],
         },
       })),
     );
@@ -202,7 +204,7 @@ describe("filters", () => {
     const bad = [
       [
         { yeer: 2020 },
-        /no document in this collection has the metadata field "yeer".*Known fields: draft, tags, team, year/i,
+        /no document in this collection has the metadata field "yeer".*Known fields: draft, empty, tags, team, year/i,
       ],
       [{ year: { $gt: 2020, $like: "x" } }, /Unknown operator \$like/],
       [{ $nor: [{ year: 1 }] }, /Unknown operator \$nor/],
@@ -210,6 +212,7 @@ describe("filters", () => {
       [{ team: { $in: "billing" } }, /needs an array/],
       [{ $or: [] }, /non-empty array/],
       [{ year: null }, /string, a finite number or a boolean/],
+      [{ empty: "x" }, /only ever held empty arrays/],
     ] as const;
     for (const [filter, message] of bad) {
       await expect(docs.query("revenue", { filter: filter as never })).rejects.toMatchObject({

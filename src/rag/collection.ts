@@ -252,6 +252,10 @@ export function openCollection(options: OpenCollectionOptions): Collection {
       return doc;
     },
 
+    close() {
+      if (typeof options.db === "string" && db.open) db.close();
+    },
+
     async stats(): Promise<CollectionStats> {
       const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
       const fields = Object.fromEntries(

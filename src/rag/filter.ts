@@ -167,6 +167,11 @@ function checkOperand(field: string, info: FieldInfo, op: string, operand: unkno
       `${op} on "${field}" needs a string, a finite number or a boolean, got ${describe(operand)}.`,
     );
   }
+  if (info.kinds.size === 0) {
+    throw invalid(
+      `"${field}" has only ever held empty arrays, so ${op} ${describe(operand)} can never match; use $exists to test for the field.`,
+    );
+  }
   if (!info.kinds.has(kind)) {
     throw invalid(
       `"${field}" holds ${[...info.kinds].map((k) => `${k}s`).join(" and ")}, so ${op} ${describe(operand)} can never match. Compare it with a value of that type.`,
