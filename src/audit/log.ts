@@ -181,10 +181,12 @@ export class AuditLog {
       try {
         const checked = new Set<string>();
         const results = this.db
-          .transaction(() => batch.map((p) => this.#write(p.input, checked)))
+          .transaction(() => batch.map((p) => this.#tryWrite(p.input, checked)))
           .immediate();
         batch.forEach((p, i) => {
-          p.resolve(results[i] as AppendResult);
+          const result = results[i] as AppendResult | KeelError;
+          if (result instanceof KeelError) p.reject(result);
+          else p.resolve(result);
         });
         try {
           this.#autoCheckpoint(new Set(batch.map((p) => p.input.tenant)));
@@ -214,6 +216,8 @@ export class AuditLog {
     checked.add(tenant);
     const size = this.size(tenant);
     if (!state || state.frontier.size !== size) {
+      // Another process wrote, perhaps an erasure: keys this one cached may be destroyed.
+      if (state) this.#keys.forget();
       const checkpointed =
         (this.db.prepare("SELECT max(size) FROM audit_checkpoints WHERE tenant = ?").pluck().get(tenant) as
           | number
@@ -250,6 +254,16 @@ export class AuditLog {
     return { sealed: { key: key.id, ...sealed } };
   }
 
+  /** Writes one event; an event that is not JSON is returned as its error, not thrown, so it alone fails. */
+  #tryWrite(input: AuditEventInput, checked: Set<string>): AppendResult | KeelError {
+    try {
+      return this.#write(input, checked);
+    } catch (error) {
+      if (error instanceof KeelError && error.code === "INVALID_EVENT") return error;
+      throw error;
+    }
+  }
+
   /** Writes one event inside the current transaction. */
   #write(input: AuditEventInput, checked: Set<string>): AppendResult {
     const state = this.#state(input.tenant, checked);
@@ -267,7 +281,19 @@ export class AuditLog {
       data: input.data as JsonObject,
       ...this.#content(input, seq, time),
     };
-    const bytes = Buffer.from(canonicalJson(envelope));
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(canonicalJson(envelope));
+    } catch (cause) {
+      // Nothing of the event is written yet (its tree position stays free).
+      throw new KeelError(
+        "INVALID_EVENT",
+        `A ${input.type} event's data is not JSON: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
     const leaf = leafHash(bytes);
     this.#insertEvent.run(input.tenant, seq, leaf, bytes, input.runId ?? null, input.type, time);
     for (const node of state.frontier.append(leaf)) {

@@ -46,7 +46,8 @@ function split(n: number): number {
 }
 
 function isPowerOfTwo(n: number): boolean {
-  return n > 0 && (n & (n - 1)) === 0;
+  // Not `n & (n - 1)`: bitwise operators truncate to 32 bits, and a tree may pass 2^32 leaves.
+  return n > 0 && 2 ** Math.floor(Math.log2(n)) === n;
 }
 
 /** MTH of leaves [start, end): `start` is always aligned to the largest power of two in the range. */

@@ -38,9 +38,15 @@ export interface RangeScan {
   next: number;
 }
 
+export function missingDetail(from: number, to: number): string {
+  return `events ${from} to ${to} are missing (deleted)`;
+}
+
 /** Reads the `seq` written in a canonical envelope without parsing the whole JSON. */
 export function envelopeSeq(envelope: Buffer): number | undefined {
-  const at = envelope.indexOf(',"seq":');
+  // `data` sorts before `seq` and may hold a "seq" of its own; only `tenant`, `time`, `type` and `v`
+  // (no object among them) follow the envelope's, so it is the last one.
+  const at = envelope.lastIndexOf(',"seq":');
   if (at < 0) return undefined;
   let n = 0;
   let i = at + 7;
@@ -57,6 +63,8 @@ class BlockCheck {
   readonly #node: Statement;
   readonly #leafAt: Statement;
   readonly #recent: Hash[] = [];
+  /** The last event found modified: the stored nodes above it differ from the rebuilt ones because of it. */
+  #modified = -1;
   readonly #tenant: string;
   readonly #problems: Problem[];
 
@@ -83,7 +91,7 @@ class BlockCheck {
       const stored = this.#node.get(this.#tenant, node.level, index) as Buffer | undefined;
       if (stored?.equals(node.hash)) continue;
       if (node.level === STORED_LEVEL) opened = this.#open(index * 2 ** STORED_LEVEL, false);
-      else if (!opened) {
+      else if (!opened && this.#modified < index * 2 ** node.level) {
         this.#problems.push({
           kind: "tree-nodes",
           detail: `stored tree node ${node.level}/${index} ${stored ? "was altered" : "is missing"}: proofs would be wrong`,
@@ -105,6 +113,7 @@ class BlockCheck {
       const stored = this.#leafAt.get(this.#tenant, start + i) as Buffer | undefined;
       if (!stored?.equals(leaf)) {
         named = true;
+        this.#modified = start + i;
         this.#problems.push({
           kind: "modified",
           seq: start + i,
@@ -138,6 +147,7 @@ export function scanRange(
   const want = new Set(wanted);
   const result: RangeScan = { problems: [], intact: true, blocks: [], tail: [], edges: {}, next: start };
   const checker = new BlockCheck(db, tenant, result.problems);
+  const ownTenant = Buffer.from(`,"tenant":${JSON.stringify(tenant)},"time":`);
   let frontier = new Frontier();
   let blockStart = start;
   let expected = start;
@@ -152,7 +162,7 @@ export function scanRange(
       result.problems.push({
         kind: "missing",
         seq: expected,
-        detail: `events ${expected} to ${seq - 1} are missing (deleted)`,
+        detail: missingDetail(expected, seq - 1),
       });
       expected = seq;
       result.intact = false;
@@ -163,6 +173,14 @@ export function scanRange(
         kind: "reordered",
         seq,
         detail: `position ${seq} holds the event written as ${inside ?? "(unreadable)"}`,
+      });
+      result.intact = false;
+    } else if (!envelope.includes(ownTenant, envelope.lastIndexOf(',"seq":'))) {
+      // A genuine event moved (or copied) from another tenant's log hashes to its own leaf.
+      result.problems.push({
+        kind: "reordered",
+        seq,
+        detail: `position ${seq} holds an event written to another tenant's log`,
       });
       result.intact = false;
     }
@@ -181,7 +199,7 @@ export function scanRange(
     result.problems.push({
       kind: "missing",
       seq: expected,
-      detail: `events ${expected} to ${end - 1} are missing (deleted)`,
+      detail: missingDetail(expected, end - 1),
     });
     result.intact = false;
   }
