@@ -17,18 +17,12 @@ import {
   verifyInclusion,
 } from "../../dist/audit/index.js";
 import { openSqlite } from "../../dist/db/index.js";
+import { emit, log, median, round } from "../common.mjs";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const eventsArg = args.indexOf("--events");
 const TOTAL = eventsArg === -1 ? (QUICK ? 100_000 : 1_000_000) : Number(args[eventsArg + 1]);
-const log = (...a) => console.error(...a);
-const emit = (o) => console.log(JSON.stringify(o));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, d = 3) => Number(x.toFixed(d));
 
 const dir = mkdtempSync(join(tmpdir(), "keel-audit-bench-"));
 const file = join(dir, "audit.db");
@@ -159,9 +153,9 @@ for (let q = 0; q < 200; q++) {
 emit({
   bench: "audit-proofs",
   treeSize: size,
-  inclusionMsMedian: round(median(incl)),
-  inclusionMsMax: round(Math.max(...incl)),
-  consistencyMsMedian: round(median(cons)),
+  inclusionMsMedian: round(median(incl), 3),
+  inclusionMsMax: round(Math.max(...incl), 3),
+  consistencyMsMedian: round(median(cons), 3),
   verified: `${verified}/200`,
 });
 await auditLog.close();

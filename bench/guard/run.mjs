@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { guard, injectionScanner, piiScanner, secretsScanner } from "../../dist/guard/index.js";
 import { evaluateInjection } from "../../dist/guard/injection/eval.js";
 import { evaluatePii } from "../../dist/guard/pii/eval.js";
+import { emit, log, median, round } from "../common.mjs";
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -24,13 +25,6 @@ const QUICK = args.includes("--quick");
 const dataArg = args.indexOf("--data");
 const DATA = join(dataArg === -1 ? "../shared/data" : args[dataArg + 1], "keel-format");
 const ONLY = (args.find((a) => a.startsWith("--only="))?.slice(7) ?? "speed,linear,accuracy").split(",");
-const log = (...a) => console.error(...a);
-const emit = (o) => console.log(JSON.stringify(o));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, d = 4) => (x === null || x === undefined ? null : Number(x.toFixed(d)));
 
 // ---------------------------------------------------------------- peers
 let vard;

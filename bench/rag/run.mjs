@@ -19,19 +19,13 @@ import {
   scoreRankings,
 } from "../../dist/rag/index.js";
 import { ENGLISH_STOPWORDS, words } from "../../dist/rag/text-terms.js";
+import { emit, log, median, round } from "../common.mjs";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const dataArg = args.indexOf("--data");
 const DATA = dataArg === -1 ? "../shared/data" : args[dataArg + 1];
 const ONLY = (args.find((a) => a.startsWith("--only="))?.slice(7) ?? "scifact,hybrid,vectors").split(",");
-const log = (...a) => console.error(...a);
-const emit = (o) => console.log(JSON.stringify(o));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, d = 4) => (x === null || x === undefined ? null : Number(x.toFixed(d)));
 const ROUNDS = QUICK ? 1 : 5;
 
 /** Median over rounds of the per-round median query time (ms), and the rankings of the last round. */
