@@ -15,6 +15,39 @@ describe("canonicalJson", () => {
     );
   });
 
+  it("matches it too for objects in and out of key order, integer-like keys and undefined values", () => {
+    const key = fc.oneof(
+      fc.string({ maxLength: 4 }),
+      fc.nat(20).map(String),
+      fc.constantFrom("a", "b", "__proto__"),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: "small" }, tie("leaf"), tie("object"), tie("array")),
+      leaf: fc.oneof(
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+      ),
+      object: fc.dictionary(key, tie("tree"), { maxKeys: 5 }),
+      array: fc.array(tie("tree"), { maxLength: 4 }),
+    }));
+    fc.assert(
+      fc.property(tree, (value) => {
+        if (value === undefined) return;
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("throws for what JSON cannot hold, wherever it is", () => {
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(/not JSON/);
+    expect(() => canonicalJson([1, Symbol("s")])).toThrow(/not JSON/);
+    expect(() => canonicalJson({ b: { c: 1n } })).toThrow(TypeError);
+  });
+
   it("sorts keys by UTF-16 code units and writes numbers as ECMAScript does", () => {
     expect(
       canonicalJson({

@@ -147,6 +147,51 @@ describe("verification catches tampering with the SQLite file", () => {
     expect(problems).toContainEqual(expect.objectContaining({ kind: "checkpoint-mismatch" }));
   });
 
+  it("hashes the bytes stored, so an edit that decodes to the same text is still caught", async () => {
+    const { file } = await filledLog(0);
+    const log = new AuditLog({ db: file, checkpointEvery: 0 });
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        log.append(
+          toolEvent("acme", i, {
+            data: { name: "lookup\uFFFDorder", callId: `c${i}`, status: "ok", latencyMs: 1 },
+          }),
+        ),
+      ),
+    );
+    // U+FFFD is EF BF BD in UTF-8; F0 90 80 is invalid UTF-8 that a decoder also reads as one U+FFFD,
+    // and a NUL byte is invisible to C strings.
+    tamper(
+      file,
+      "UPDATE audit_events SET envelope = CAST(replace(envelope, X'EFBFBD', X'F09080') AS BLOB) WHERE seq = 21",
+    );
+    tamper(
+      file,
+      "UPDATE audit_events SET envelope = CAST(replace(envelope, '\"ok\"', '\"ok' || char(0) || '\"') AS BLOB) WHERE seq = 34",
+    );
+    const problems = await problemsOf(file);
+    expect(problems.filter((p) => p.kind === "modified").map((p) => p.seq)).toEqual([21, 34]);
+  });
+
+  it("names every problem in a log read in many chunks: a modified event and an altered stored node", async () => {
+    const { log, file } = await filledLog(10_000);
+    await log.checkpoint("acme");
+    tamper(
+      file,
+      "UPDATE audit_events SET envelope = CAST(replace(CAST(envelope AS TEXT), 'call-6001\"', 'call-6002\"') AS BLOB) WHERE seq = 6001",
+    );
+    tamper(file, "UPDATE audit_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 100");
+    const problems = await problemsOf(file);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        kind: "tree-nodes",
+        detail: expect.stringMatching(/^stored tree node 5\/100 was altered/),
+      }),
+      expect.objectContaining({ kind: "modified", seq: 6001 }),
+      expect.objectContaining({ kind: "checkpoint-mismatch" }),
+    ]);
+  });
+
   it("catches an event rewritten together with its hash and the tree, by the signed checkpoint", async () => {
     const { log, file } = await filledLog(40);
     await log.checkpoint("acme");

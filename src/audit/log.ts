@@ -269,17 +269,20 @@ export class AuditLog {
     const state = this.#state(input.tenant, checked);
     const seq = state.frontier.size;
     const time = this.#now();
+    const { sealed, contentOmitted } = this.#content(input, seq, time);
+    // Keys in RFC 8785 order, so the canonical writer need not sort them.
     const envelope: Envelope = {
-      v: 1,
+      actor: input.actor,
+      ...(contentOmitted ? { contentOmitted } : {}),
+      data: input.data as JsonObject,
+      redaction: this.#options.redactionVersion ?? (this.#options.redact ? "custom" : "none"),
+      ...(input.runId ? { runId: input.runId } : {}),
+      ...(sealed ? { sealed } : {}),
       seq,
       tenant: input.tenant,
       time,
       type: input.type,
-      actor: input.actor,
-      ...(input.runId ? { runId: input.runId } : {}),
-      redaction: this.#options.redactionVersion ?? (this.#options.redact ? "custom" : "none"),
-      data: input.data as JsonObject,
-      ...this.#content(input, seq, time),
+      v: 1,
     };
     let bytes: Buffer;
     try {

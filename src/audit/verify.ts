@@ -69,17 +69,17 @@ interface StoredCheckpoint {
 function plan(
   size: number,
   workers: number,
-): { blockLevel: number; ranges: Array<{ start: number; end: number | null }> } {
-  if (workers <= 1 || size < 2 ** 14) return { blockLevel: 16, ranges: [{ start: 0, end: null }] };
+): { blockLevel: number; ranges: Array<{ start: number; end: number }> } {
+  if (workers <= 1 || size < 2 ** 14) return { blockLevel: 16, ranges: [{ start: 0, end: size }] };
   // About eight blocks per worker, at least 16 leaves each (the stored subtrees start there).
   const blockLevel = Math.max(STORED_LEVEL, Math.min(20, Math.floor(Math.log2(size / (8 * workers)))));
   const block = 2 ** blockLevel;
   const blocks = Math.ceil(size / block);
-  const ranges: Array<{ start: number; end: number | null }> = [];
+  const ranges: Array<{ start: number; end: number }> = [];
   for (let w = 0; w < workers; w++) {
     const from = Math.round((w * blocks) / workers) * block;
     const to = Math.round(((w + 1) * blocks) / workers) * block;
-    if (from < to) ranges.push({ start: from, end: w === workers - 1 ? null : to });
+    if (from < to) ranges.push({ start: from, end: w === workers - 1 ? size : to });
   }
   return { blockLevel, ranges };
 }
@@ -88,36 +88,84 @@ function asBuffer(h: Uint8Array): Hash {
   return Buffer.isBuffer(h) ? h : Buffer.from(h.buffer, h.byteOffset, h.byteLength);
 }
 
-function runWorker(task: RangeTask): Promise<RangeScan> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./verify-worker.js", import.meta.url), { workerData: task });
-    worker.once("message", (result: RangeScan) => resolve(result));
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (code !== 0)
-        reject(new KeelError("VERIFY_FAILED", `A verification thread stopped with code ${code}.`));
+/**
+ * Runs range scans on `threads` worker threads, each taking the next task when it is done; results
+ * come back in task order. A fixed list of tasks needs no more than this (no queueing library).
+ */
+async function runOnThreads(tasks: RangeTask[], threads: number): Promise<RangeScan[]> {
+  const results: RangeScan[] = new Array(tasks.length);
+  let next = 0;
+  const thread = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL("./verify-worker.js", import.meta.url));
+      let current = -1;
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        void worker.terminate();
+        reject(error);
+      };
+      const take = () => {
+        if (next >= tasks.length) {
+          settled = true;
+          worker.postMessage(null);
+          resolve();
+          return;
+        }
+        current = next++;
+        worker.postMessage(tasks[current]);
+      };
+      worker.on("message", (m: { scan?: RangeScan; error?: string }) => {
+        if (m.error !== undefined || !m.scan)
+          return fail(new KeelError("VERIFY_FAILED", `A verification thread failed: ${m.error}`));
+        results[current] = m.scan;
+        take();
+      });
+      worker.once("error", fail);
+      worker.once("exit", (code) => {
+        if (code !== 0)
+          fail(new KeelError("VERIFY_FAILED", `A verification thread stopped with code ${code}.`));
+      });
+      take();
     });
-  });
+  await Promise.all(Array.from({ length: Math.min(threads, tasks.length) }, thread));
+  return results;
 }
 
-async function scanTenant(db: SqliteDatabase, tenant: string, wanted: number[], workers: number) {
-  const size = db
-    .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
-    .pluck()
-    .get(tenant) as number;
-  const { blockLevel, ranges } = plan(size, db.memory ? 1 : workers);
-  const task = (r: { start: number; end: number | null }) => ({
-    file: db.name,
-    tenant,
-    ...r,
-    blockLevel,
-    wanted,
+interface TenantPlan {
+  tenant: string;
+  size: number;
+  blockLevel: number;
+  wanted: number[];
+  /** Indexes of its ranges in the list of tasks. */
+  tasks: number[];
+}
+
+/**
+ * Scans every tenant's events: in this thread for small logs, else as ranges shared out among
+ * worker threads (a large tenant is cut into several ranges, so one tenant keeps every thread busy).
+ */
+async function scanTenants(
+  db: SqliteDatabase,
+  tenants: Array<{ tenant: string; size: number; wanted: number[] }>,
+  workers: number,
+): Promise<Array<{ blockLevel: number; scans: RangeScan[] }>> {
+  const total = tenants.reduce((n, t) => n + t.size, 0);
+  const threads = db.memory || total < 2 ** 14 ? 1 : workers;
+  const tasks: RangeTask[] = [];
+  const plans: TenantPlan[] = tenants.map(({ tenant, size, wanted }) => {
+    // About two ranges per thread over the whole file, in proportion to each tenant's size.
+    const pieces = threads <= 1 ? 1 : Math.min(threads, Math.ceil((2 * threads * size) / total));
+    const { blockLevel, ranges } = plan(size, pieces);
+    const ids = ranges.map((r) => tasks.push({ file: db.name, tenant, ...r, blockLevel, wanted }) - 1);
+    return { tenant, size, blockLevel, wanted, tasks: ids };
   });
   const scans =
-    ranges.length === 1
-      ? [scanRange(db, tenant, 0, null, blockLevel, wanted)]
-      : await Promise.all(ranges.map((r) => runWorker(task(r))));
-  return { blockLevel, scans };
+    threads <= 1
+      ? tasks.map((t) => scanRange(db, t.tenant, t.start, t.end, t.blockLevel, t.wanted))
+      : await runOnThreads(tasks, threads);
+  return plans.map((p) => ({ blockLevel: p.blockLevel, scans: p.tasks.map((i) => scans[i] as RangeScan) }));
 }
 
 /** Joins the ranges' block roots into the tenant's tree: its root, and the roots at the wanted sizes. */
@@ -162,13 +210,23 @@ function combine(
   return { size: whole.size, root: whole.root(), rootAt };
 }
 
-async function verifyTenant(
+/** What a tenant's verification needs before its events are scanned. */
+interface TenantCheck {
+  tenant: string;
+  origin: string;
+  size: number;
+  checkpoints: Array<StoredCheckpoint & { opened: ReturnType<typeof openCheckpoint> }>;
+  external: ReturnType<typeof openCheckpoint> | undefined;
+  /** Tree sizes whose roots are compared with a signed one. */
+  wanted: number[];
+}
+
+function prepareTenant(
   db: SqliteDatabase,
   tenant: string,
   verifier: Verifier,
   options: VerifyOptions,
-): Promise<TenantReport> {
-  const origin = originOf(options, tenant);
+): TenantCheck {
   const checkpoints = (
     db
       .prepare("SELECT size, note FROM audit_checkpoints WHERE tenant = ? ORDER BY size")
@@ -178,8 +236,20 @@ async function verifyTenant(
     options.checkpoint === undefined ? undefined : openCheckpoint(options.checkpoint, verifier);
   const wanted = checkpoints.flatMap((c) => (c.opened.ok ? [c.opened.checkpoint.size] : []));
   if (external?.ok) wanted.push(external.checkpoint.size);
+  // Read after the checkpoints: events appended meanwhile are past every checkpoint read.
+  const size = db
+    .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
+    .pluck()
+    .get(tenant) as number;
+  return { tenant, origin: originOf(options, tenant), size, checkpoints, external, wanted };
+}
 
-  const { blockLevel, scans } = await scanTenant(db, tenant, wanted, options.workers ?? defaultWorkers());
+function judgeTenant(
+  db: SqliteDatabase,
+  check: TenantCheck,
+  { blockLevel, scans }: { blockLevel: number; scans: RangeScan[] },
+): TenantReport {
+  const { tenant, checkpoints, external, wanted, origin } = check;
   const problems = joinProblems(scans);
   const intact = scans.every((s) => s.intact);
   const tree = combine(db, tenant, blockLevel, scans, intact ? problems : []);
@@ -286,6 +356,13 @@ function checkExternal(
   }
 }
 
+/** The tenants of the log, one index seek each (DISTINCT would read every event). */
+const TENANTS = `
+  WITH RECURSIVE t(tenant) AS (
+    SELECT min(tenant) FROM audit_events
+    UNION ALL SELECT (SELECT min(tenant) FROM audit_events WHERE tenant > t.tenant) FROM t WHERE t.tenant IS NOT NULL)
+  SELECT tenant FROM t WHERE tenant IS NOT NULL`;
+
 /** Verifies every tenant's log in `db` (or one), with the checkpoints' public key. */
 export async function verifyAuditLog(db: SqliteDatabase, options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
@@ -295,7 +372,7 @@ export async function verifyAuditLog(db: SqliteDatabase, options: VerifyOptions)
     ? []
     : options.tenant
       ? [options.tenant]
-      : (db.prepare("SELECT DISTINCT tenant FROM audit_events ORDER BY tenant").pluck().all() as string[]);
+      : (db.prepare(TENANTS).pluck().all() as string[]);
   if (tenants.length === 0) {
     throw new KeelError(
       "NOT_FOUND",
@@ -307,11 +384,14 @@ export async function verifyAuditLog(db: SqliteDatabase, options: VerifyOptions)
   const named = options.tenant
     ? undefined
     : tenants.find((t) => originOf(options, t) === options.checkpoint?.split("\n", 1)[0]);
-  const reports: TenantReport[] = [];
-  for (const t of tenants) {
-    const checkpoint = named === undefined || named === t ? options.checkpoint : undefined;
-    reports.push(await verifyTenant(db, t, verifier, { ...options, checkpoint }));
-  }
+  const checks = tenants.map((t) =>
+    prepareTenant(db, t, verifier, {
+      ...options,
+      checkpoint: named === undefined || named === t ? options.checkpoint : undefined,
+    }),
+  );
+  const scanned = await scanTenants(db, checks, options.workers ?? defaultWorkers());
+  const reports = checks.map((c, i) => judgeTenant(db, c, scanned[i] as (typeof scanned)[number]));
   if (options.tenant && reports[0]?.size === 0 && (reports[0]?.problems.length ?? 0) === 0) {
     throw new KeelError("NOT_FOUND", `The audit log has no events for tenant "${options.tenant}".`);
   }
