@@ -1,0 +1,244 @@
+/**
+ * Everything a server instance holds, built once from a validated configuration: the store (one
+ * SQLite file), API keys, budgets, rate limits, models, guards, the response cache and the audit
+ * log. Routes get it as a plain object; nothing here knows about HTTP.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import fs from "node:fs";
+import path from "node:path";
+import { type AuditEventInput, type AuditLog, noteSigner, openAuditLog } from "../audit/index.js";
+import { openSqlite, type SqliteDatabase } from "../db/index.js";
+import { type Guard, guard, type PolicyDefinition, type VerdictRecord } from "../guard/index.js";
+import { type ResponseCache, responseCache } from "../model/index.js";
+import { type Embedder, hashingEmbedder, openAIEmbedder } from "../rag/index.js";
+import { BudgetStore } from "./budgets.js";
+import { ConfigError, type KeelConfig, parseConfig } from "./config.js";
+import type { ApiKey } from "./keys.js";
+import { KeyStore } from "./keys.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { buildModels, type ModelTable } from "./models.js";
+import { type RateLimit, RateLimits } from "./rate-limits.js";
+
+export interface Limits {
+  maxBodyBytes: number;
+  maxMessages: number;
+  maxTokens: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 1000, maxTokens: 16_384 };
+
+/** Who a request is for, carried to hooks that have no request of their own (a guard's verdicts). */
+export interface RequestScope {
+  requestId: string;
+  key: ApiKey;
+  runId?: string;
+}
+
+export interface Runtime {
+  config: ReturnType<typeof parseConfig>;
+  storePath: string;
+  db: SqliteDatabase;
+  keys: KeyStore;
+  budgets: BudgetStore;
+  rateLimits: RateLimits;
+  models: ModelTable;
+  limits: Limits;
+  cache: ResponseCache | undefined;
+  audit: AuditLog | undefined;
+  metrics: Metrics;
+  /** Embedding models by name (`keel-hashing` is always there: offline, no model needed). */
+  embedders: Map<string, Embedder>;
+  startedAt: number;
+  scope: AsyncLocalStorage<RequestScope>;
+  /** The configured guard names (a key may name one). */
+  guardNames: string[];
+  /** The guard a key's requests go through (null: none). */
+  guardFor(key: ApiKey): { guard: Guard; scanOutput: boolean } | null;
+  /** Rate limits that apply to a key: its own, else the server's default per key; its tenant's. */
+  rateLimitsFor(key: ApiKey): Array<{ scope: string; limit: RateLimit }>;
+  /** Appends to the audit log (when enabled) and waits for the commit. */
+  record(event: AuditEventInput): Promise<void>;
+  now(): number;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config?: KeelConfig;
+  env?: Record<string, string | undefined>;
+  /** Folder relative paths in the configuration are resolved against. */
+  cwd?: string;
+  now?: () => number;
+}
+
+/** Where the store lives: `store.path`, else `KEEL_DB`, else `keel.db` in the working folder. */
+export function storePathOf(
+  config: KeelConfig,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): string {
+  const file = config.store?.path ?? env.KEEL_DB ?? "keel.db";
+  if (/^postgres(ql)?:/.test(file)) {
+    throw new ConfigError(
+      env.KEEL_DB === file ? "KEEL_DB" : "store.path",
+      "PostgreSQL stores are not available in this version; give a SQLite file path.",
+    );
+  }
+  return file === ":memory:" ? file : path.resolve(cwd, file);
+}
+
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const config = parseConfig(options.config ?? {});
+  const now = options.now ?? Date.now;
+  const storePath = storePathOf(config, env, cwd);
+  const models = buildModels(config, env);
+  const db = openSqlite(storePath);
+  const keys = new KeyStore(db, now);
+  const budgets = new BudgetStore(db, { now });
+  const rateLimits = new RateLimits(db);
+  const metrics = createMetrics();
+  const scope = new AsyncLocalStorage<RequestScope>();
+  const limits: Limits = {
+    maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
+    maxMessages: config.limits?.maxMessages ?? DEFAULT_LIMITS.maxMessages,
+    maxTokens: config.limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens,
+  };
+
+  let audit: AuditLog | undefined;
+  if (config.audit?.enabled !== false) {
+    const keyFile = config.audit?.signingKeyFile ?? env.KEEL_AUDIT_KEY;
+    let signer: ReturnType<typeof noteSigner> | undefined;
+    if (keyFile) {
+      const file = path.resolve(cwd, keyFile);
+      if (!fs.existsSync(file))
+        throw new ConfigError(
+          "audit.signingKeyFile",
+          `${file} does not exist (create one with keel audit keygen)`,
+        );
+      signer = noteSigner("keel", fs.readFileSync(file, "utf8"));
+    }
+    audit = openAuditLog({ db: storePath === ":memory:" ? db : storePath, signer, now });
+  }
+  const record = async (event: AuditEventInput) => {
+    if (audit) await audit.append(event);
+  };
+
+  // One guard per configured name, each reporting its verdicts for the request in scope.
+  const onVerdict = (v: VerdictRecord) => {
+    metrics.guardVerdict(v);
+    const s = scope.getStore();
+    if (!s || (v.action === "allow" && v.findings.length === 0)) return;
+    void record({
+      type: "guard.verdict",
+      tenant: s.key.tenant,
+      actor: s.key.id,
+      ...(s.runId ? { runId: s.runId } : {}),
+      data: {
+        source: v.source,
+        scanners: v.scanners,
+        policy: v.policy,
+        findingTypes: [...new Set(v.findings.map((f) => f.type))],
+        action: v.action,
+        requestId: s.requestId,
+      },
+    }).catch(() => metrics.auditFailure());
+  };
+  const guards = new Map<string, { guard: Guard; scanOutput: boolean } | null>();
+  type GuardSettings = {
+    redaction?: "mask" | "placeholder" | "hash" | "pseudonymize";
+    policy?: PolicyDefinition;
+    scanOutput?: boolean;
+  };
+  const guardConfigs: Record<string, GuardSettings | false> = { default: {}, ...(config.guards ?? {}) };
+  for (const [name, g] of Object.entries(guardConfigs)) {
+    guards.set(
+      name,
+      g === false
+        ? null
+        : {
+            guard: guard({
+              redaction: g.redaction ?? "pseudonymize",
+              ...(g.policy ? { policy: g.policy } : {}),
+              onVerdict,
+            }),
+            scanOutput: g.scanOutput ?? true,
+          },
+    );
+  }
+
+  const embedders = new Map<string, Embedder>([["keel-hashing", hashingEmbedder()]]);
+  for (const [alias, e] of Object.entries(config.embeddings ?? {})) {
+    if ("embed" in e) {
+      embedders.set(alias, e);
+      continue;
+    }
+    const p = config.providers?.[e.provider];
+    if (p?.type !== "openai") {
+      throw new ConfigError(
+        `embeddings.${alias}.provider`,
+        `"${e.provider}" is not an openai-type provider in providers`,
+      );
+    }
+    embedders.set(
+      alias,
+      openAIEmbedder({
+        model: e.model,
+        dimensions: e.dimensions,
+        baseURL: p.baseURL ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+        apiKey: p.apiKey ?? env.OPENAI_API_KEY,
+      }),
+    );
+  }
+
+  const cache =
+    storePath === ":memory:" ? responseCache({ path: ":memory:" }) : responseCache({ path: storePath });
+  const tenants = config.tenants ?? {};
+  const defaultRate = config.limits?.rateLimit;
+
+  return {
+    config,
+    storePath,
+    db,
+    keys,
+    budgets,
+    rateLimits,
+    models,
+    limits,
+    cache,
+    audit,
+    metrics,
+    embedders,
+    startedAt: now(),
+    scope,
+    now,
+    record,
+    guardNames: [...guards.keys()],
+    guardFor(key) {
+      const name = key.guard ?? "default";
+      const g = guards.get(name);
+      if (g === undefined) {
+        // A key naming a guard the configuration no longer has fails closed: the strictest known.
+        return guards.get("default") ?? null;
+      }
+      return g;
+    },
+    rateLimitsFor(key) {
+      const own: RateLimit = {
+        requestsPerMinute: key.limits.requestsPerMinute ?? defaultRate?.requestsPerMinute,
+        tokensPerMinute: key.limits.tokensPerMinute ?? defaultRate?.tokensPerMinute,
+      };
+      const out: Array<{ scope: string; limit: RateLimit }> = [];
+      if (own.requestsPerMinute !== undefined || own.tokensPerMinute !== undefined)
+        out.push({ scope: `key:${key.id}`, limit: own });
+      const t = tenants[key.tenant]?.rateLimit;
+      if (t) out.push({ scope: `tenant:${key.tenant}`, limit: t });
+      return out;
+    },
+    async close() {
+      await audit?.close();
+      cache.close();
+      db.close();
+    },
+  };
+}
