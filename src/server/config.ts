@@ -96,10 +96,17 @@ export const ConfigSchema = z
     guards: z.record(name, z.union([GuardSchema, z.literal(false)])).optional(),
     collections: z
       .record(
-        name,
+        z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9_]{0,35}$/,
+            "1 to 36 lower-case letters, digits or '_', starting with a letter",
+          ),
         z
           .object({
             acl: z.boolean().optional(),
+            /** Files or folders (relative to the configuration file) ingested into every tenant's copy at start. */
+            sources: z.array(z.string().min(1)).optional(),
             embedder: z
               .union([
                 z.literal("hashing"),

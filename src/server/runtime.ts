@@ -4,13 +4,21 @@
  * log. Routes get it as a plain object; nothing here knows about HTTP.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { type AuditEventInput, type AuditLog, noteSigner, openAuditLog } from "../audit/index.js";
 import { openSqlite, type SqliteDatabase } from "../db/index.js";
+import { KeelError } from "../errors/index.js";
 import { type Guard, guard, type PolicyDefinition, type VerdictRecord } from "../guard/index.js";
 import { type ResponseCache, responseCache } from "../model/index.js";
-import { type Embedder, hashingEmbedder, openAIEmbedder } from "../rag/index.js";
+import {
+  type Collection,
+  type Embedder,
+  hashingEmbedder,
+  openAIEmbedder,
+  openCollection,
+} from "../rag/index.js";
 import { BudgetStore } from "./budgets.js";
 import { ConfigError, type KeelConfig, parseConfig } from "./config.js";
 import type { ApiKey } from "./keys.js";
@@ -37,6 +45,7 @@ export interface RequestScope {
 export interface Runtime {
   config: ReturnType<typeof parseConfig>;
   storePath: string;
+  configDir: string;
   db: SqliteDatabase;
   keys: KeyStore;
   budgets: BudgetStore;
@@ -50,6 +59,11 @@ export interface Runtime {
   embedders: Map<string, Embedder>;
   startedAt: number;
   scope: AsyncLocalStorage<RequestScope>;
+  /**
+   * A tenant's copy of a configured collection (each tenant has its own tables, so no query can
+   * reach another tenant's documents). Unknown names are `UNKNOWN_COLLECTION`.
+   */
+  collection(tenant: string, name: string): Collection;
   /** The configured guard names (a key may name one). */
   guardNames: string[];
   /** The guard a key's requests go through (null: none). */
@@ -64,6 +78,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   config?: KeelConfig;
+  /** Folder of the configuration file: its relative paths (collection sources) start there (default cwd). */
+  configDir?: string;
   env?: Record<string, string | undefined>;
   /** Folder relative paths in the configuration are resolved against. */
   cwd?: string;
@@ -84,6 +100,11 @@ export function storePathOf(
     );
   }
   return file === ":memory:" ? file : path.resolve(cwd, file);
+}
+
+/** Tables of a tenant's copy of a collection: the tenant's hash keeps tenants apart and within SQLite's name rules. */
+export function physicalCollectionName(tenant: string, name: string): string {
+  return `t${createHash("sha256").update(tenant).digest("hex").slice(0, 10)}_${name}`;
 }
 
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
@@ -191,6 +212,34 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     );
   }
 
+  const collections = new Map<string, Collection>();
+  const collection = (tenant: string, name: string): Collection => {
+    const spec = config.collections?.[name];
+    if (!spec || !Object.hasOwn(config.collections ?? {}, name)) {
+      throw new KeelError(
+        "UNKNOWN_COLLECTION",
+        `No collection "${name}"; this server has: ${Object.keys(config.collections ?? {}).join(", ") || "none"} (collections in keel.config.ts).`,
+      );
+    }
+    const physical = physicalCollectionName(tenant, name);
+    let c = collections.get(physical);
+    if (!c) {
+      const embedder =
+        spec.embedder === undefined || spec.embedder === "hashing"
+          ? embedders.get("keel-hashing")
+          : spec.embedder;
+      c = openCollection({
+        db,
+        name: physical,
+        acl: spec.acl ?? false,
+        ...(embedder ? { embedder } : {}),
+        now,
+      });
+      collections.set(physical, c);
+    }
+    return c;
+  };
+
   const cache =
     storePath === ":memory:" ? responseCache({ path: ":memory:" }) : responseCache({ path: storePath });
   const tenants = config.tenants ?? {};
@@ -199,7 +248,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   return {
     config,
     storePath,
+    configDir: options.configDir ?? cwd,
     db,
+    collection,
     keys,
     budgets,
     rateLimits,
