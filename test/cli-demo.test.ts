@@ -67,7 +67,7 @@ describe("keel mock-llm (built output)", () => {
 
   it("refuses a bad port with a message that says what to give", () => {
     const result = spawnSync(process.execPath, [bin, "mock-llm", "--port", "http"], { encoding: "utf8" });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--port must be a port number/);
   });
 });

@@ -42,7 +42,7 @@ describe("keel guard scan", () => {
 
   it("rejects an unknown source with a message that lists the valid ones", () => {
     const result = keel(["guard", "scan", "--source", "inbox", "hello"]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--source must be one of input, retrieved, tool, output; got "inbox"/);
   });
 });

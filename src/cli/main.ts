@@ -6,7 +6,9 @@ import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
 import { addAuditCommands, addReplayCommand, addReportCommand } from "./audit.js";
 import { runDemo } from "./demo.js";
 import { addGuardCommands } from "./guard.js";
+import { addKeysCommands } from "./keys.js";
 import { addRagCommands } from "./rag.js";
+import { addServeCommand } from "./serve.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -39,14 +41,19 @@ program
     await runMockLLMCommand({ port, host: opts.host, script: opts.script });
   });
 
+addServeCommand(program);
+addKeysCommands(program);
 addGuardCommands(program);
 addAuditCommands(program);
 addReportCommand(program);
 addReplayCommand(program);
 addRagCommands(program);
 
+/** Exit 2 for what the user typed wrong (options, configuration), 1 for everything else. */
+const USAGE = new Set(["INVALID_OPTION", "INVALID_REQUEST", "INVALID_CONFIG"]);
+
 program.parseAsync().catch((error: unknown) => {
   if (isKeelError(error)) console.error(`keel: ${error.code}: ${error.message}`);
   else console.error(`keel: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  process.exitCode = isKeelError(error) && USAGE.has(error.code) ? 2 : 1;
 });
