@@ -21,6 +21,7 @@ describe("package entry points", () => {
       const guard = await import("keel/guard");
       const rag = await import("keel/rag");
       const audit = await import("keel/audit");
+      const server = await import("keel/server");
       console.log(JSON.stringify({
         sameGraph: root.graph === graph.graph && root.sqliteCheckpointer === graph.sqliteCheckpointer,
         sameError: root.KeelError === errors.KeelError,
@@ -33,6 +34,8 @@ describe("package entry points", () => {
         sameGuard: root.guard === guard.guard && root.piiScanner === guard.piiScanner,
         sameRag: root.openCollection === rag.openCollection && root.hashingEmbedder === rag.hashingEmbedder,
         sameAudit: root.openAuditLog === audit.openAuditLog && root.verifyAuditLog === audit.verifyAuditLog,
+        server: typeof server.createKeelServer + "," + typeof server.defineConfig,
+        serverNotAtRoot: !("createKeelServer" in root),
       }));
     `);
     expect(result.stderr).toBe("");
@@ -48,6 +51,8 @@ describe("package entry points", () => {
       sameGuard: true,
       sameRag: true,
       sameAudit: true,
+      server: "function,function",
+      serverNotAtRoot: true,
     });
   });
 

@@ -17,7 +17,7 @@ export async function openKeyStore(
   const { config, file } = await loadConfig(configFile);
   const parsed = parseConfig(config);
   const cwd = process.cwd();
-  const storePath = storePathOf(parsed, process.env, file ? path.dirname(file) : cwd);
+  const storePath = storePathOf(parsed, process.env, cwd, file ? path.dirname(file) : cwd);
   const db = openSqlite(storePath);
   return { keys: new KeyStore(db), db, storePath, auditOn: parsed.audit?.enabled !== false };
 }

@@ -8,6 +8,7 @@ import { runDemo } from "./demo.js";
 import { addGuardCommands } from "./guard.js";
 import { addKeysCommands } from "./keys.js";
 import { addRagCommands } from "./rag.js";
+import { addRunCommand } from "./run.js";
 import { addServeCommand } from "./serve.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -43,6 +44,7 @@ program
 
 addServeCommand(program);
 addKeysCommands(program);
+addRunCommand(program);
 addGuardCommands(program);
 addAuditCommands(program);
 addReportCommand(program);

@@ -9,7 +9,9 @@ export type CachedResponse = ModelResponse & { cacheHit?: true };
 
 export interface ResponseCacheOptions {
   /** SQLite file of the cache (created if missing), or ":memory:". */
-  path: string;
+  path?: string;
+  /** An open database instead of `path` (it stays open when the cache is closed). */
+  db?: SqliteDatabase;
   /** How long an entry is served (default 24 h). */
   ttlMs?: number;
   now?: () => number;
@@ -47,7 +49,9 @@ export function responseCache(options: ResponseCacheOptions): ResponseCache {
   if (!(ttl > 0))
     throw new ModelConfigError(`responseCache ttlMs must be a positive number of milliseconds; got ${ttl}.`);
   const now = options.now ?? Date.now;
-  const db: SqliteDatabase = openSqlite(options.path);
+  if (!options.db && !options.path)
+    throw new ModelConfigError("responseCache needs a path (a SQLite file or \":memory:\") or an open db.");
+  const db: SqliteDatabase = options.db ?? openSqlite(options.path as string);
   migrate(db, "model-cache", MIGRATIONS);
   const select = db.prepare(
     "SELECT response FROM keel_model_cache WHERE tenant = ? AND key = ? AND expires_at > ?",
@@ -66,7 +70,9 @@ export function responseCache(options: ResponseCacheOptions): ResponseCache {
       upsert.run(tenant, key, JSON.stringify(response), at, at + ttl);
     },
     purge: () => purge.run(now()).changes,
-    close: () => db.close(),
+    close: () => {
+      if (!options.db) db.close();
+    },
   };
 }
 

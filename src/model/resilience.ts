@@ -109,10 +109,14 @@ export function resilient(provider: Provider, options: ResilienceOptions = {}): 
     async generate(request, callOptions = {}) {
       const { value, attempts } = await withRetries(policy, callOptions.signal, async () => {
         const scope = attemptScope(provider.id, callOptions.signal, options.timeoutMs);
+        let answered = false;
         try {
-          return await scope.run(provider.generate(request, { signal: scope.signal }));
+          const response = await scope.run(provider.generate(request, { signal: scope.signal }));
+          answered = true;
+          return response;
         } finally {
-          scope.close();
+          // An answered call has read its response to the end: nothing to release.
+          scope.close(answered);
         }
       });
       return { ...value, attempts };
@@ -259,7 +263,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 interface AttemptScope {
   readonly signal: AbortSignal;
   run<T>(work: Promise<T>): Promise<T>;
-  close(): void;
+  /** Ends the scope; `answered`: the provider returned, so its connection needs no abort to be freed. */
+  close(answered?: boolean): void;
 }
 
 function attemptScope(
@@ -315,12 +320,12 @@ function attemptScope(
           });
       });
     },
-    close() {
+    close(answered = false) {
       for (const t of timers) clearTimeout(t);
       timers.clear();
       caller?.removeEventListener("abort", onCallerAbort);
       // Releases the connection of an attempt that was given up or not read to the end.
-      controller.abort();
+      if (!answered) controller.abort();
     },
   };
 }

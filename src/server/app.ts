@@ -3,12 +3,12 @@
  * route groups (gateway, admin, health). Each group is a function adding its routes to the app and
  * to the route book the OpenAPI document is made from.
  */
-import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import { KeelError } from "../errors/index.js";
 import { addAdminRoutes } from "./admin.js";
 import { addGatewayRoutes } from "./gateway/routes.js";
 import { httpError } from "./http-errors.js";
+import { newId } from "./ids.js";
 import { RouteBook } from "./routes.js";
 import type { Runtime } from "./runtime.js";
 import type { ServerEnv } from "./types.js";
@@ -36,7 +36,7 @@ export function createApp(rt: Runtime, extras: AppExtras = {}): { app: Hono<Serv
   app.use("*", async (c, next) => {
     const started = performance.now();
     const given = c.req.header("x-request-id");
-    const requestId = given && REQUEST_ID.test(given) ? given : `req_${randomBytes(9).toString("base64url")}`;
+    const requestId = given && REQUEST_ID.test(given) ? given : newId("req");
     c.set("requestId", requestId);
     await next();
     c.header("x-keel-request-id", requestId);

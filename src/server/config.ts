@@ -169,13 +169,13 @@ export type KeelConfig = z.input<typeof ConfigSchema>;
 export interface WorkflowDeps {
   /** The provider and model name an alias resolves to (default: the default model). */
   model(alias?: string): { provider: Provider; model: string };
-  collection(name: string, tenant: string): import("../rag/index.js").Collection;
+  /** A configured collection of the run's tenant (another tenant's is refused). */
+  collection(name: string, tenant?: string): import("../rag/index.js").Collection;
   checkpointer: import("../graph/index.js").Checkpointer;
 }
 
 export interface WorkflowDefinition {
   description?: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a workflow's state type is its own.
   graph: (deps: WorkflowDeps) => CompiledGraph<any>;
   /** Zod schema of the run input, checked on `POST /runs` (the graph's state schema checks it too). */
   input?: z.ZodType;

@@ -5,13 +5,14 @@
 import type { Hono } from "hono";
 import type { KeelServer } from "./index.js";
 import type { RouteBook } from "./routes.js";
+import { addRunRoutes } from "./runs/index.js";
 import type { Runtime } from "./runtime.js";
 import type { ServerEnv } from "./types.js";
 
 export type RouteGroup = (app: Hono<ServerEnv>, rt: Runtime, book: RouteBook) => void;
 
 export function serverGroups(): RouteGroup[] {
-  return [];
+  return [addRunRoutes];
 }
 
 /** Work a server does once it is built and before it listens (collection sources). */

@@ -4,7 +4,7 @@
  * slow one and costs microseconds per request). A key's id (`key_…`) is public: it names the key in
  * logs, audit events and `keel keys list`.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { migrate, type SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 
@@ -47,7 +47,7 @@ export interface CreateKeyInput {
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const PREFIX = "keel_";
 
-const hashOf = (secret: string) => createHash("sha256").update(secret).digest("hex");
+const hashOf = (secret: string) => hash("sha256", secret, "hex");
 
 interface Row {
   id: string;
@@ -75,6 +75,14 @@ export class KeyStore {
   readonly #db: SqliteDatabase;
   readonly #now: () => number;
   readonly #byHash;
+  readonly #version;
+  readonly #bump;
+  /**
+   * Verified keys by hash, valid while the revocation counter (bumped by every revocation, in any
+   * process) has not moved: one small read per request instead of a lookup and a parse.
+   */
+  #verified = new Map<string, ApiKey>();
+  #verifiedAt = -1;
 
   constructor(db: SqliteDatabase, now: () => number = Date.now) {
     this.#db = db;
@@ -88,8 +96,16 @@ export class KeyStore {
           name TEXT, guard TEXT, limits TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER);
           CREATE INDEX keel_api_keys_tenant ON keel_api_keys (tenant);`,
       },
+      {
+        id: 2,
+        name: "key revocation counter",
+        sql: `CREATE TABLE keel_api_key_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+          INSERT INTO keel_api_key_version VALUES (1, 0);`,
+      },
     ]);
     this.#byHash = db.prepare("SELECT * FROM keel_api_keys WHERE hash = ?");
+    this.#version = db.prepare("SELECT version FROM keel_api_key_version WHERE id = 1").pluck();
+    this.#bump = db.prepare("UPDATE keel_api_key_version SET version = version + 1 WHERE id = 1");
   }
 
   /** Creates a key; the returned `key` is the only copy of the secret. */
@@ -138,8 +154,20 @@ export class KeyStore {
   /** The key a secret belongs to, if it exists and is not revoked. */
   verify(secret: string): ApiKey | undefined {
     if (!secret.startsWith(PREFIX) || secret.length > 100) return undefined;
-    const row = this.#byHash.get(hashOf(secret)) as Row | undefined;
-    return row && row.revoked_at === null ? toKey(row) : undefined;
+    const version = this.#version.get() as number;
+    if (version !== this.#verifiedAt) {
+      this.#verified = new Map();
+      this.#verifiedAt = version;
+    }
+    const hash = hashOf(secret);
+    const known = this.#verified.get(hash);
+    if (known) return known;
+    const row = this.#byHash.get(hash) as Row | undefined;
+    if (!row || row.revoked_at !== null) return undefined;
+    const key = toKey(row);
+    if (this.#verified.size >= 10_000) this.#verified.clear();
+    this.#verified.set(hash, key);
+    return key;
   }
 
   get(id: string): ApiKey | undefined {
@@ -162,7 +190,10 @@ export class KeyStore {
     if (!key) throw new KeelError("NOT_FOUND", `No API key "${id}"; \`keel keys list\` shows the ids.`);
     if (key.revokedAt !== null) throw new KeelError("CONFLICT", `API key ${id} is already revoked.`);
     const at = this.#now();
-    this.#db.prepare("UPDATE keel_api_keys SET revoked_at = ? WHERE id = ?").run(at, id);
+    this.#db.transaction(() => {
+      this.#db.prepare("UPDATE keel_api_keys SET revoked_at = ? WHERE id = ?").run(at, id);
+      this.#bump.run();
+    })();
     return { ...key, revokedAt: at };
   }
 

@@ -60,7 +60,7 @@ export function buildModels(config: Config, env: Record<string, string | undefin
           `providers.${name}.apiKey`,
           "OpenAI needs an API key: set OPENAI_API_KEY or apiKey.",
         );
-      add(name, openaiCompatible({ baseURL, apiKey, headers: p.headers, id: name }));
+      add(name, openaiCompatible({ baseURL, apiKey, headers: p.headers, id: name, transport: "http" }));
     } else if (p.type === "anthropic") {
       const apiKey = p.apiKey ?? env.ANTHROPIC_API_KEY;
       if (!apiKey)
@@ -90,7 +90,17 @@ export function buildModels(config: Config, env: Record<string, string | undefin
     // No models configured: the environment's model (OPENAI_*, ANTHROPIC_API_KEY) or the offline one.
     const d = defaultModel(env);
     const providerName = d.provider.id === "openai" || d.provider.id === "anthropic" ? d.provider.id : "keel";
-    const provider = resilient(d.provider, { timeoutMs: 120_000, retry: { maxAttempts: 1 } });
+    // The environment's OpenAI-compatible server, over the faster transport the gateway uses.
+    const base =
+      d.provider.id === "openai"
+        ? openaiCompatible({
+            baseURL: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
+            apiKey: env.OPENAI_API_KEY,
+            id: "openai",
+            transport: "http",
+          })
+        : d.provider;
+    const provider = resilient(base, { timeoutMs: 120_000, retry: { maxAttempts: 1 } });
     const alias = d.model === EXTRACTIVE_MODEL ? EXTRACTIVE_ALIAS : d.model;
     routes.set(alias, { alias, targets: [{ providerName, provider, model: d.model }] });
   }

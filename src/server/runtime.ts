@@ -86,20 +86,25 @@ export interface RuntimeOptions {
   now?: () => number;
 }
 
-/** Where the store lives: `store.path`, else `KEEL_DB`, else `keel.db` in the working folder. */
+/**
+ * Where the store lives: `store.path` (relative to the configuration file's folder), else `KEEL_DB`
+ * (relative to the working folder), else `keel.db` in the working folder.
+ */
 export function storePathOf(
   config: KeelConfig,
   env: Record<string, string | undefined>,
   cwd: string,
+  configDir: string = cwd,
 ): string {
-  const file = config.store?.path ?? env.KEEL_DB ?? "keel.db";
+  const fromConfig = config.store?.path;
+  const file = fromConfig ?? env.KEEL_DB ?? "keel.db";
   if (/^postgres(ql)?:/.test(file)) {
     throw new ConfigError(
-      env.KEEL_DB === file ? "KEEL_DB" : "store.path",
+      fromConfig ? "store.path" : "KEEL_DB",
       "PostgreSQL stores are not available in this version; give a SQLite file path.",
     );
   }
-  return file === ":memory:" ? file : path.resolve(cwd, file);
+  return file === ":memory:" ? file : path.resolve(fromConfig ? configDir : cwd, file);
 }
 
 /** Tables of a tenant's copy of a collection: the tenant's hash keeps tenants apart and within SQLite's name rules. */
@@ -112,7 +117,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const cwd = options.cwd ?? process.cwd();
   const config = parseConfig(options.config ?? {});
   const now = options.now ?? Date.now;
-  const storePath = storePathOf(config, env, cwd);
+  const storePath = storePathOf(config, env, cwd, options.configDir ?? cwd);
   const models = buildModels(config, env);
   const db = openSqlite(storePath);
   const keys = new KeyStore(db, now);
@@ -139,7 +144,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         );
       signer = noteSigner("keel", fs.readFileSync(file, "utf8"));
     }
-    audit = openAuditLog({ db: storePath === ":memory:" ? db : storePath, signer, now });
+    // One connection for the whole server: commits on another connection of the same file would
+    // make every connection re-read its pages.
+    audit = openAuditLog({ db, signer, now });
   }
   const record = async (event: AuditEventInput) => {
     if (audit) await audit.append(event);
@@ -240,8 +247,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return c;
   };
 
-  const cache =
-    storePath === ":memory:" ? responseCache({ path: ":memory:" }) : responseCache({ path: storePath });
+  const cache = responseCache({ db });
   const tenants = config.tenants ?? {};
   const defaultRate = config.limits?.rateLimit;
 

@@ -6,7 +6,6 @@
  * settles what the upstream really billed (zero if it answered nothing), a client that walks away
  * mid-stream settles the tokens generated until then.
  */
-import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import type { EventData } from "../../audit/index.js";
 import { KeelError } from "../../errors/index.js";
@@ -20,6 +19,7 @@ import {
 } from "../../model/index.js";
 import { type BudgetLimit, fromNano, type Reservation, toNano } from "../budgets.js";
 import { httpError, RequestError } from "../http-errors.js";
+import { newId } from "../ids.js";
 import type { ApiKey } from "../keys.js";
 import type { ModelRoute } from "../models.js";
 import type { Taken } from "../rate-limits.js";
@@ -74,7 +74,7 @@ function worstCaseUsd(rt: Runtime, route: ModelRoute, promptTokens: number, maxT
 }
 
 /** What the upstream billed: every complete response, plus the text of a stream cut short. */
-function spent(rt: Runtime, upstream: Upstream, promptTokens: number) {
+function spent(rt: Runtime, upstream: Upstream, promptTokens: () => number) {
   let usd: number | null = 0;
   let input = 0;
   let output = 0;
@@ -90,14 +90,14 @@ function spent(rt: Runtime, upstream: Upstream, promptTokens: number) {
   if (upstream.partialText !== "" && upstream.target) {
     // The upstream was cut off mid-answer: it billed the prompt and what it generated until then.
     const partial = countTextTokens(upstream.partialText);
-    input += promptTokens;
+    input += promptTokens();
     output += partial;
     try {
       if (usd !== null)
         usd += costOf(
           upstream.target.model,
           {
-            inputTokens: promptTokens,
+            inputTokens: promptTokens(),
             outputTokens: partial,
             cachedInputTokens: 0,
             cacheWriteTokens: 0,
@@ -112,13 +112,14 @@ function spent(rt: Runtime, upstream: Upstream, promptTokens: number) {
   return { usd, input, output };
 }
 
-const completionId = () => `chatcmpl-${randomBytes(12).toString("base64url")}`;
+const completionId = () => newId("chatcmpl").replace("_", "-");
 
 interface Admitted {
   body: ChatCompletionRequest;
   route: ModelRoute;
   request: ModelRequest;
-  promptTokens: number;
+  /** Tokens of the prompt, counted when first needed (budgets, token rate limits, a cut stream). */
+  promptTokens: () => number;
   taken: Taken;
   reservation: Reservation | undefined;
 }
@@ -156,11 +157,17 @@ async function admit(c: Context<ServerEnv>, rt: Runtime, key: ApiKey): Promise<A
   // Without max_tokens the server's limit bounds the answer: a worst case needs a bound.
   const request = toModelRequest(body, body.model, rt.limits.maxTokens);
   const maxTokens = request.maxTokens as number;
-  const promptTokens = countPromptTokens(request.messages, request.tools);
+  let counted: number | undefined;
+  const promptTokens = () => {
+    counted ??= countPromptTokens(request.messages, request.tools);
+    return counted;
+  };
   const limits = budgetLimitsFor(rt, key);
-  const worst = limits.length > 0 ? worstCaseUsd(rt, route, promptTokens, maxTokens) : 0;
+  const worst = limits.length > 0 ? worstCaseUsd(rt, route, promptTokens(), maxTokens) : 0;
+  const rateLimits = rt.rateLimitsFor(key);
+  const needsTokens = rateLimits.some((r) => r.limit.tokensPerMinute !== undefined);
   const taken = await rt.rateLimits
-    .take(rt.rateLimitsFor(key), promptTokens + maxTokens)
+    .take(rateLimits, needsTokens ? promptTokens() + maxTokens : 0)
     .catch(async (error) => {
       await rt.record({
         type: "ratelimit.decision",
