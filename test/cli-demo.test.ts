@@ -8,11 +8,11 @@ const root = path.resolve(import.meta.dirname, "..");
 const bin = path.join(root, "dist/cli/main.js");
 
 describe("the keel command (built output)", () => {
-  it("`keel demo` runs the support-desk graph to the end and keeps its checkpoints when asked", () => {
+  it("`keel demo --graph` runs the support-desk graph to the end and keeps its checkpoints when asked", () => {
     expect(fs.existsSync(bin), "run `npm run build` first: dist/cli/main.js is missing").toBe(true);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-"));
     const db = path.join(dir, "demo.db");
-    const result = spawnSync(process.execPath, [bin, "demo", "--db", db], { encoding: "utf8", input: "" });
+    const result = spawnSync(process.execPath, [bin, "demo", "--graph", "--db", db], { encoding: "utf8", input: "" });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/step 2: order-history \+ policy/);

@@ -97,7 +97,7 @@ export function storePathOf(
   configDir: string = cwd,
 ): string {
   const fromConfig = config.store?.path;
-  const file = fromConfig ?? env.KEEL_DB ?? "keel.db";
+  const file = fromConfig ?? (env.KEEL_DB || "keel.db");
   if (/^postgres(ql)?:/.test(file)) {
     throw new ConfigError(
       fromConfig ? "store.path" : "KEEL_DB",
