@@ -79,9 +79,19 @@ export const ConfigSchema = z
     models: z
       .record(z.string().min(1), z.object({ provider: name, model: z.string().min(1) }).strict())
       .optional(),
-    /** Aliases served by trying other aliases in order, moving on when one fails. */
+    /**
+     * Aliases served by other aliases: `fallback` tries them in order while they fail; `cascade` tries
+     * them cheapest first and escalates while an answer is not acceptable (cut off, empty, or not the
+     * JSON the request's response_format asks for) or the model fails.
+     */
     routes: z
-      .record(z.string().min(1), z.object({ fallback: z.array(z.string().min(1)).min(1) }).strict())
+      .record(
+        z.string().min(1),
+        z.union([
+          z.object({ fallback: z.array(z.string().min(1)).min(1) }).strict(),
+          z.object({ cascade: z.array(z.string().min(1)).min(2) }).strict(),
+        ]),
+      )
       .optional(),
     /** The alias used when a request names none (the runs API's workflows) and `/v1/models` lists first. */
     defaultModel: z.string().min(1).optional(),

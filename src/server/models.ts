@@ -5,7 +5,6 @@
  * the client (the official clients retry by themselves), so one request never costs N upstream calls
  * silently.
  */
-import { KeelError } from "../errors/index.js";
 import {
   anthropic,
   defaultModel,
@@ -33,8 +32,9 @@ export interface Target {
 
 export interface ModelRoute {
   alias: string;
-  /** One target, or the fallback order of a route. */
+  /** One target, or the order of a fallback or cascade route. */
   targets: Target[];
+  kind: "model" | "fallback" | "cascade";
 }
 
 export interface ModelTable {
@@ -84,7 +84,11 @@ export function buildModels(config: Config, env: Record<string, string | undefin
         `no provider "${m.provider}" in providers (known: ${[...providers.keys()].join(", ") || "none"})`,
       );
     }
-    routes.set(alias, { alias, targets: [{ providerName: m.provider, provider, model: m.model }] });
+    routes.set(alias, {
+      alias,
+      kind: "model",
+      targets: [{ providerName: m.provider, provider, model: m.model }],
+    });
   }
   if (routes.size === 0) {
     // No models configured: the environment's model (OPENAI_*, ANTHROPIC_API_KEY) or the offline one.
@@ -102,16 +106,18 @@ export function buildModels(config: Config, env: Record<string, string | undefin
         : d.provider;
     const provider = resilient(base, { timeoutMs: 120_000, retry: { maxAttempts: 1 } });
     const alias = d.model === EXTRACTIVE_MODEL ? EXTRACTIVE_ALIAS : d.model;
-    routes.set(alias, { alias, targets: [{ providerName, provider, model: d.model }] });
+    routes.set(alias, { alias, kind: "model", targets: [{ providerName, provider, model: d.model }] });
   }
   for (const [alias, r] of Object.entries(config.routes ?? {})) {
     if (routes.has(alias)) throw new ConfigError(`routes.${alias}`, `"${alias}" is already a model alias`);
-    const targets = r.fallback.map((name, i) => {
+    const kind = "fallback" in r ? "fallback" : "cascade";
+    const names = "fallback" in r ? r.fallback : r.cascade;
+    const targets = names.map((name, i) => {
       const route = routes.get(name);
-      if (!route) throw new ConfigError(`routes.${alias}.fallback.${i}`, `no model alias "${name}"`);
+      if (!route) throw new ConfigError(`routes.${alias}.${kind}.${i}`, `no model alias "${name}"`);
       return route.targets;
     });
-    routes.set(alias, { alias, targets: targets.flat() });
+    routes.set(alias, { alias, kind, targets: targets.flat() });
   }
   const defaultAlias = config.defaultModel ?? [...routes.keys()][0]!;
   if (!routes.has(defaultAlias)) throw new ConfigError("defaultModel", `no model alias "${defaultAlias}"`);
@@ -135,12 +141,4 @@ export function buildModels(config: Config, env: Record<string, string | undefin
     },
     list: () => [...routes.values()],
   };
-}
-
-export function checkAlias(models: ModelTable, alias: string): void {
-  try {
-    models.resolve(alias);
-  } catch (cause) {
-    throw new KeelError("INVALID_CONFIG", (cause as Error).message, { cause });
-  }
 }

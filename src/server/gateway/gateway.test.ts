@@ -492,3 +492,87 @@ describe("a client that disconnects mid-stream", () => {
     expect(usage.spentUsd).toBeLessThan((10 * 2 + 400 * 8) / 1e6);
   });
 });
+
+describe("routes", () => {
+  it("a fallback route moves on when a model fails, and says which one answered", async () => {
+    const s = await setup({
+      script: (req) =>
+        req.model === "mock-small" ? { fault: "server-error", status: 503 } : { text: "from large" },
+      config: { routes: { best: { fallback: ["small", "large"] } } },
+    });
+    const { client } = s.client();
+    const { data, response } = await client.chat.completions
+      .create({ model: "best", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
+    expect(data.choices[0]?.message.content).toBe("from large");
+    expect(data.model).toBe("best");
+    expect(response.headers.get("x-keel-route")).toBe("mock/mock-large");
+    expect(chatBodies(s.mock).map((b) => b.model)).toEqual(["mock-small", "mock-large"]);
+  });
+
+  it("a cascade escalates while the answer is not the JSON asked for, and stops at the first good one", async () => {
+    const s = await setup({
+      script: (req) =>
+        req.model === "mock-small" ? { text: "status: shipped" } : { json: { status: "shipped" } },
+      config: { routes: { cheap: { cascade: ["small", "large"] } } },
+    });
+    const { client } = s.client();
+    const format = {
+      type: "json_schema" as const,
+      json_schema: {
+        name: "s",
+        schema: { type: "object", properties: { status: { type: "string" } }, required: ["status"] },
+      },
+    };
+    const { data, response } = await client.chat.completions
+      .create({ model: "cheap", response_format: format, messages: [{ role: "user", content: "Status?" }] })
+      .withResponse();
+    expect(JSON.parse(data.choices[0]?.message.content ?? "")).toEqual({ status: "shipped" });
+    expect(response.headers.get("x-keel-route")).toBe("mock/mock-large");
+    // Both calls were made and both are paid for: the cost is the sum.
+    const cost = Number(response.headers.get("x-keel-cost-usd"));
+    expect(chatBodies(s.mock).map((b) => b.model)).toEqual(["mock-small", "mock-large"]);
+    const plain = await client.chat.completions
+      .create({ model: "cheap", messages: [{ role: "user", content: "What is the capital of France?" }] })
+      .withResponse();
+    expect(plain.response.headers.get("x-keel-route")).toBe("mock/mock-small");
+    expect(cost).toBeGreaterThan(Number(plain.response.headers.get("x-keel-cost-usd")));
+    // Streamed through the cascade: the accepted answer, as chunks.
+    const stream = await client.chat.completions.create({
+      model: "cheap",
+      stream: true,
+      response_format: format,
+      messages: [{ role: "user", content: "Status?" }],
+    });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(JSON.parse(text)).toEqual({ status: "shipped" });
+  });
+});
+
+describe("operations", () => {
+  it("serves Prometheus metrics to admin and auditor keys, with requests, tokens, cost and guard verdicts", async () => {
+    const s = await setup();
+    const { client } = s.client();
+    await client.chat.completions.create({
+      model: "small",
+      messages: [{ role: "user", content: "I am Ada Lovelace" }],
+    });
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
+    const admin = s.client({ role: "admin" }).key;
+    const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(
+      /keel_http_requests_total\{route="\/v1\/chat\/completions",method="POST",status="200"\} 1/,
+    );
+    expect(text).toMatch(
+      /keel_http_request_duration_seconds_bucket\{le="[\d.]+",route="\/v1\/chat\/completions"\}/,
+    );
+    expect(text).toMatch(/keel_model_tokens_total\{tenant="acme",model="mock-small",direction="input"\} \d+/);
+    expect(text).toMatch(/keel_model_cost_usd_total\{tenant="acme",model="mock-small"\}/);
+    expect(text).toMatch(/keel_guard_findings_total\{type="PERSON",action="redact"\} 1/);
+    const health = await fetch(`${s.url}/healthz`);
+    expect(await health.json()).toEqual({ status: "ok", store: "ok" });
+  });
+});

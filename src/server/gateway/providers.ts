@@ -19,6 +19,7 @@ import {
 import type { ApiKey } from "../keys.js";
 import type { ModelRoute, Target } from "../models.js";
 import type { Runtime } from "../runtime.js";
+import { cascadeProvider } from "./cascade.js";
 
 /** What the upstream did for one gateway request, across every attempt. */
 export interface Upstream {
@@ -103,7 +104,9 @@ export function requestProvider(
   let provider: Provider =
     targets.length === 1
       ? attempt(targets[0] as Target)
-      : fallback(targets.map(attempt), { id: `route:${route.alias}` });
+      : route.kind === "cascade"
+        ? cascadeProvider(`route:${route.alias}`, targets.map(attempt))
+        : fallback(targets.map(attempt), { id: `route:${route.alias}` });
   // Cache entries are per route and tenant; the id names the route, so two routes never share one.
   if (options.cache && rt.cache)
     provider = cached({ ...provider, id: `route:${route.alias}` }, { cache: rt.cache, tenant: key.tenant });
