@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { KeelError } from "../errors/index.js";
 import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
 import { addAuditCommands, addReplayCommand, addReportCommand } from "./audit.js";
+import { addCollectionCommands } from "./collections.js";
 import { runDemo } from "./demo.js";
 import { serveDemo } from "./demo-server.js";
 import { withExamples } from "./examples.js";
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
   addReportCommand(program);
   addReplayCommand(program);
   addRagCommands(program);
+  addCollectionCommands(program);
   withExamples(program);
   return program;
 }

@@ -83,7 +83,7 @@ export async function serve(options: ServeOptions): Promise<KeelServer> {
       if (k.name === options.demoKey.name) keys.revoke(k.id);
     demoKey = keys.create({ tenant: options.demoKey.tenant, role: "app", name: options.demoKey.name }).key;
   }
-  await startServices(server);
+  const ingested = await startServices(server);
   const { url } = await server.listen({ port: options.port, host: options.host });
   const models = server.runtime.models.list().map((r) => r.alias);
   const lines = [
@@ -92,6 +92,7 @@ export async function serve(options: ServeOptions): Promise<KeelServer> {
     `  config:  ${file ?? "none (embedded store, offline model)"}`,
     `  models:  ${models.join(", ")}`,
     `  docs:    ${url}/docs    OpenAPI: ${url}/openapi.json`,
+    ...ingested,
   ];
   if (firstKey) {
     lines.push(

@@ -3,6 +3,8 @@
  * groups as options (a test builds a server with only what it tests); `keel serve` uses all of them.
  */
 import type { Hono } from "hono";
+import { addCollectionRoutes, ingestSources } from "./collections/index.js";
+import { addDocsRoutes } from "./docs.js";
 import type { KeelServer } from "./index.js";
 import type { RouteBook } from "./routes.js";
 import { addRunRoutes } from "./runs/index.js";
@@ -12,8 +14,22 @@ import type { ServerEnv } from "./types.js";
 export type RouteGroup = (app: Hono<ServerEnv>, rt: Runtime, book: RouteBook) => void;
 
 export function serverGroups(): RouteGroup[] {
-  return [addRunRoutes];
+  return [addRunRoutes, addCollectionRoutes, addDocsRoutes];
 }
 
-/** Work a server does once it is built and before it listens (collection sources). */
-export async function startServices(_server: KeelServer): Promise<void> {}
+/**
+ * Work a server does once it is built and before it listens: the configured collection sources,
+ * ingested into the copy of every tenant that has keys (unchanged files cost a hash each).
+ */
+export async function startServices(server: KeelServer): Promise<string[]> {
+  const rt = server.runtime;
+  const lines: string[] = [];
+  for (const tenant of new Set(rt.keys.list().map((k) => k.tenant))) {
+    for (const r of await ingestSources(rt, tenant)) {
+      lines.push(
+        `  sources: ${r.collection} (tenant ${r.tenant}): ${r.files} files, ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} removed`,
+      );
+    }
+  }
+  return lines;
+}

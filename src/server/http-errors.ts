@@ -36,6 +36,7 @@ const STATUS: Record<string, number> = {
   PROVIDER_BAD_REQUEST: 400,
   ALL_PROVIDERS_FAILED: 502,
   INTERNAL: 500,
+  OPENAPI_SCHEMA: 500,
 };
 
 const TYPE: Record<number, string> = {

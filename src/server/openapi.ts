@@ -43,7 +43,12 @@ const SECURITY_SCHEMES = {
     scheme: "bearer",
     description: "A Keel API key (`keel keys create --tenant NAME`): Authorization: Bearer keel_…",
   },
-  apiKeyHeader: { type: "apiKey", in: "header", name: "x-api-key", description: "The same key in x-api-key." },
+  apiKeyHeader: {
+    type: "apiKey",
+    in: "header",
+    name: "x-api-key",
+    description: "The same key in x-api-key.",
+  },
 };
 
 /**
@@ -101,13 +106,26 @@ function operation(
   if (spec.query) parameters.push(...queryParameters(spec.query, schemas));
   if (parameters.length > 0) op.parameters = parameters;
   const body = spec.body ?? spec.rawBody;
-  if (body) {
-    op.requestBody = { required: true, content: { "application/json": { schema: schemas.convert(body, "input") } } };
-  }
+  if (body)
+    op.requestBody = { required: true, content: { "application/json": media(body, "input", schemas) } };
   op.responses = responses(spec, schemas, errorRef);
   op.security = spec.roles ? [{ bearerAuth: [] }, { apiKeyHeader: [] }] : [];
   if (spec.roles) op["x-keel-roles"] = [...spec.roles];
   return op;
+}
+
+/**
+ * A media type object. A schema's `.meta({ examples })` are also given as OpenAPI examples, which
+ * is where API reference pages look for them.
+ */
+function media(schema: z.ZodType, io: Io, schemas: SchemaCollector): Json {
+  const json = schemas.convert(schema, io);
+  const out: Json = { schema: json };
+  const examples = schemas.resolve(json, io).examples;
+  if (Array.isArray(examples) && examples.length > 0) {
+    out.examples = Object.fromEntries(examples.map((value, i) => [`example${i + 1}`, { value }]));
+  }
+  return out;
 }
 
 function queryParameters(query: z.ZodObject, schemas: SchemaCollector): Json[] {
@@ -123,7 +141,7 @@ function queryParameters(query: z.ZodObject, schemas: SchemaCollector): Json[] {
 
 function responses(spec: RouteSpec, schemas: SchemaCollector, errorRef: Json): Record<string, Json> {
   const content: Json = {};
-  if (spec.response) content["application/json"] = { schema: schemas.convert(spec.response, "output") };
+  if (spec.response) content["application/json"] = media(spec.response, "output", schemas);
   if (spec.events) {
     content["text/event-stream"] = {
       schema: { type: "string", description: "Server-Sent Events, one JSON object per `data:` line." },
@@ -238,7 +256,8 @@ function schemaCollector(): SchemaCollector {
   function finish(): Record<string, Json> {
     // Split an id when its two directions differ, or refer to an id that is split.
     const split = new Set<string>();
-    for (const [id, v] of named) if (v.input && v.output && JSON.stringify(v.input) !== JSON.stringify(v.output)) split.add(id);
+    for (const [id, v] of named)
+      if (v.input && v.output && JSON.stringify(v.input) !== JSON.stringify(v.output)) split.add(id);
     for (let changed = true; changed; ) {
       changed = false;
       for (const [id, v] of named) {
@@ -252,9 +271,13 @@ function schemaCollector(): SchemaCollector {
     const nameOf = (id: string, io: Io) => (io === "input" && split.has(id) ? `${id}Input` : id);
     for (const id of split) {
       if (named.has(`${id}Input`))
-        throw new KeelError("OPENAPI_SCHEMA", `"${id}Input" is both a schema id and the input form of "${id}".`);
+        throw new KeelError(
+          "OPENAPI_SCHEMA",
+          `"${id}Input" is both a schema id and the input form of "${id}".`,
+        );
     }
-    const target = (io: Io) => (ref: string) => `#/components/schemas/${nameOf(ref.slice(LOCAL_REF.length), io)}`;
+    const target = (io: Io) => (ref: string) =>
+      `#/components/schemas/${nameOf(ref.slice(LOCAL_REF.length), io)}`;
     const components: Record<string, Json> = {};
     for (const [id, v] of named) {
       // Both directions are rewritten: query parameters may hold parts of either.
