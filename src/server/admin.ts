@@ -64,6 +64,7 @@ export function addAdminRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBoo
       roles: ["admin"],
       body: CreateKey,
       response: KeyView.extend({ key: z.string() }),
+      status: 201,
     },
     async (c, { body }) => {
       const admin = c.get("key");

@@ -157,8 +157,13 @@ describe("the OpenAPI document", () => {
       expect(op?.requestBody?.content?.["application/json"]?.schema !== undefined, where).toBe(
         body !== undefined,
       );
-      if (spec.response) expect(op?.responses["200"].content["application/json"].schema, where).toBeDefined();
-      if (spec.events) expect(op?.responses["200"].content["text/event-stream"], where).toBeDefined();
+      if (spec.response)
+        expect(
+          op?.responses[String(spec.status ?? 200)].content["application/json"].schema,
+          where,
+        ).toBeDefined();
+      if (spec.events)
+        expect(op?.responses[String(spec.status ?? 200)].content["text/event-stream"], where).toBeDefined();
       expect(op?.security, where).toEqual(spec.roles ? [{ bearerAuth: [] }, { apiKeyHeader: [] }] : []);
       if (spec.roles)
         expect(Object.keys(op?.responses), where).toEqual(expect.arrayContaining(["401", "403"]));

@@ -147,7 +147,15 @@ function responses(spec: RouteSpec, schemas: SchemaCollector, errorRef: Json): R
       schema: { type: "string", description: "Server-Sent Events, one JSON object per `data:` line." },
     };
   }
-  const ok: Json = { description: spec.events ? "OK (a stream of Server-Sent Events)" : "OK" };
+  const ok: Json = {
+    description: spec.events
+      ? spec.response
+        ? "OK: JSON, or Server-Sent Events when the request asks to stream"
+        : "OK (a stream of Server-Sent Events)"
+      : spec.status === 201
+        ? "Created"
+        : "OK",
+  };
   if (Object.keys(content).length > 0) ok.content = content;
   const errors: Record<number, string> = {};
   if (spec.body || spec.rawBody) {
@@ -162,7 +170,7 @@ function responses(spec: RouteSpec, schemas: SchemaCollector, errorRef: Json): R
     errors[403] = `the key's role is not ${spec.roles.join(" or ")}`;
   }
   Object.assign(errors, spec.errors);
-  const out: Record<string, Json> = { "200": ok };
+  const out: Record<string, Json> = { [String(spec.status ?? 200)]: ok };
   for (const status of Object.keys(errors).sort()) {
     out[status] = {
       description: errors[Number(status)],

@@ -27,6 +27,8 @@ export interface RouteSpec {
   rawBody?: z.ZodType;
   query?: z.ZodObject;
   response?: z.ZodType;
+  /** The success status (default 200). */
+  status?: 200 | 201 | 202;
   /** The route answers with Server-Sent Events. */
   events?: boolean;
   /** Other answers than 200, by status, for the document. */

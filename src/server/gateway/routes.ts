@@ -9,7 +9,7 @@ import type { Runtime } from "../runtime.js";
 import type { ServerEnv } from "../types.js";
 import { readJson } from "./body.js";
 import { chatCompletions } from "./chat.js";
-import { ChatCompletionRequest } from "./wire.js";
+import { ChatCompletion, ChatCompletionRequest } from "./wire.js";
 
 const ModelList = z.object({
   object: z.literal("list"),
@@ -53,6 +53,7 @@ export function addGatewayRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteB
       tag: "gateway",
       roles: ["app", "admin"],
       rawBody: ChatCompletionRequest,
+      response: ChatCompletion,
       events: true,
       errors: GATEWAY_ERRORS,
     },

@@ -127,6 +127,38 @@ export const ChatCompletionRequest = z
 
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
+const WireUsage = z.object({
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  total_tokens: z.number(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number() }),
+});
+
+/** The non-streamed answer (for the OpenAPI document; `toChatCompletion` writes it). */
+export const ChatCompletion = z
+  .object({
+    id: z.string(),
+    object: z.literal("chat.completion"),
+    created: z.number(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number(),
+        message: z.object({
+          role: z.literal("assistant"),
+          content: z.string().nullable(),
+          refusal: z.null(),
+          tool_calls: z.array(ToolCallSchema).optional(),
+        }),
+        logprobs: z.null(),
+        finish_reason: z.enum(["stop", "length", "tool_calls", "content_filter"]),
+      }),
+    ),
+    usage: WireUsage,
+    system_fingerprint: z.string().nullable(),
+  })
+  .meta({ id: "ChatCompletion" });
+
 const textOf = (content: string | Array<{ type: "text"; text: string }> | null | undefined): string =>
   content == null ? "" : typeof content === "string" ? content : content.map((p) => p.text).join("");
 

@@ -148,6 +148,7 @@ export function addRunRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBook)
       roles,
       body: StartRun,
       response: RunView,
+      status: 201,
       errors: {
         ...ERRORS,
         400: "invalid body or input (error.param names the field)",
