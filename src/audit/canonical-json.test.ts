@@ -2,6 +2,8 @@ import canonicalize from "canonicalize";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.js";
+import { EVENT_TYPES } from "./events.js";
+import { envelopeJson } from "./log.js";
 
 describe("canonicalJson", () => {
   it("gives the same bytes as the canonicalize package (RFC 8785) for any JSON value", () => {
@@ -59,5 +61,34 @@ describe("canonicalJson", () => {
         "9": 0,
       }),
     ).toBe('{"":null,"10":0,"9":0,"a":[3,{"b":0.1,"c":1e+21}],"\u20ac":1,"\ud83d\ude00":2}');
+  });
+
+  it("writes envelopes field by field exactly as the general writer does", () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9._:@-]{1,20}$/);
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            actor: name,
+            contentOmitted: fc.constant("redaction-failed" as const),
+            data: fc.dictionary(fc.string(), fc.jsonValue()),
+            redaction: fc.string(),
+            runId: name,
+            sealed: fc.record({ key: fc.string(), iv: fc.string(), ct: fc.string() }),
+            seq: fc.nat(),
+            tenant: name,
+            time: fc.integer({ min: 0, max: 2 ** 50 }),
+            type: fc.constantFrom(...EVENT_TYPES),
+            v: fc.constant(1 as const),
+          },
+          { requiredKeys: ["actor", "data", "redaction", "seq", "tenant", "time", "type", "v"] },
+        ),
+        (envelope) => {
+          const json = JSON.parse(JSON.stringify(envelope));
+          expect(envelopeJson(json)).toBe(canonicalJson(json));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -6,17 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import {
-  generateSigningKey,
-  noteSigner,
-  openAuditLog,
-  parseVerifierKey,
-  verifyAuditLog,
-} from "../audit/index.js";
-import { loadRecording, type ReplayDeps, replayRun } from "../audit/replay.js";
-import { type AuditReport, auditReport, type CostRow } from "../audit/report.js";
-import { reportHtml } from "../audit/report-html.js";
-import { openSqlite } from "../db/index.js";
+import type { ReplayDeps } from "../audit/replay.js";
+import type { AuditReport, CostRow } from "../audit/report.js";
 import { KeelError } from "../errors/index.js";
 import type { Provider } from "../model/types.js";
 
@@ -34,12 +25,14 @@ function vkeyFrom(opts: { vkey?: string; vkeyFile?: string }): string {
   );
 }
 
-function existingDb(file: string) {
+async function existingDb(file: string) {
   if (!existsSync(file)) throw new KeelError("NOT_FOUND", `No audit database at ${file}.`);
+  const { openSqlite } = await import("../db/index.js");
   return openSqlite(file);
 }
 
-function signerFrom(opts: { key: string; name: string }) {
+async function signerFrom(opts: { key: string; name: string }) {
+  const { noteSigner } = await import("../audit/index.js");
   return noteSigner(opts.name, readText(opts.key, "The signing key file"));
 }
 
@@ -55,12 +48,13 @@ export function addAuditCommands(program: Command): void {
     )
     .requiredOption("--name <name>", "key name written in every signature, e.g. acme-audit")
     .requiredOption("--out <file>", "file for the private key (PEM, mode 0600; refuses to overwrite)")
-    .action((opts: { name: string; out: string }) => {
+    .action(async (opts: { name: string; out: string }) => {
       if (existsSync(opts.out))
         throw new KeelError(
           "INVALID_OPTION",
           `${opts.out} exists; choose another file (keys are never overwritten).`,
         );
+      const { generateSigningKey } = await import("../audit/index.js");
       const key = generateSigningKey(opts.name);
       writeFileSync(opts.out, key.privateKeyPem, { mode: 0o600, flag: "wx" });
       console.log(key.vkey);
@@ -75,7 +69,8 @@ export function addAuditCommands(program: Command): void {
     .requiredOption("--name <name>", "the key's name")
     .option("--out <file>", "also write the note to this file")
     .action(async (opts: { db: string; tenant: string; key: string; name: string; out?: string }) => {
-      const log = openAuditLog({ db: existingDb(opts.db), signer: signerFrom(opts) });
+      const { openAuditLog } = await import("../audit/index.js");
+      const log = openAuditLog({ db: await existingDb(opts.db), signer: await signerFrom(opts) });
       const note = await log.checkpoint(opts.tenant);
       if (opts.out) writeFileSync(opts.out, note);
       process.stdout.write(note);
@@ -104,6 +99,7 @@ export function addAuditCommands(program: Command): void {
         json?: boolean;
       }) => {
         const vkey = vkeyFrom(opts);
+        const { parseVerifierKey, verifyAuditLog } = await import("../audit/index.js");
         parseVerifierKey(vkey);
         const checkpoint =
           opts.checkpoint === undefined ? undefined : readText(opts.checkpoint, "The checkpoint file");
@@ -114,7 +110,7 @@ export function addAuditCommands(program: Command): void {
             `--workers must be a whole number from 1 to 64, got "${opts.workers}".`,
           );
         }
-        const report = await verifyAuditLog(existingDb(opts.db), {
+        const report = await verifyAuditLog(await existingDb(opts.db), {
           vkey,
           tenant: opts.tenant,
           checkpoint,
@@ -141,8 +137,9 @@ export function addAuditCommands(program: Command): void {
     .requiredOption("--tenant <tenant>", "tenant")
     .requiredOption("--seq <n>", "the event's position in the tenant's log")
     .option("--from <size>", "also prove the current tree extends the tree of this size")
-    .action((opts: { db: string; tenant: string; seq: string; from?: string }) => {
-      const log = openAuditLog({ db: existingDb(opts.db) });
+    .action(async (opts: { db: string; tenant: string; seq: string; from?: string }) => {
+      const { openAuditLog } = await import("../audit/index.js");
+      const log = openAuditLog({ db: await existingDb(opts.db) });
       const inclusion = log.inclusionProof(opts.tenant, Number(opts.seq));
       const consistency =
         opts.from === undefined ? undefined : log.consistencyProof(opts.tenant, Number(opts.from));
@@ -167,7 +164,8 @@ export function addAuditCommands(program: Command): void {
         actor: string;
         json?: boolean;
       }) => {
-        const log = openAuditLog({ db: existingDb(opts.db) });
+        const { openAuditLog } = await import("../audit/index.js");
+        const log = openAuditLog({ db: await existingDb(opts.db) });
         const result = await log.erase(opts.tenant, opts.subject, {
           actor: opts.actor,
           legalBasis: opts.legalBasis,
@@ -238,7 +236,12 @@ export function addReportCommand(program: Command): void {
         actor: string;
         json?: boolean;
       }) => {
-        const db = existingDb(opts.db);
+        const db = await existingDb(opts.db);
+        const [{ openAuditLog }, { auditReport }, { reportHtml }] = await Promise.all([
+          import("../audit/index.js"),
+          import("../audit/report.js"),
+          import("../audit/report-html.js"),
+        ]);
         const report = await auditReport(db, {
           tenant: opts.tenant,
           from: day(opts.from, "--from"),
@@ -302,7 +305,11 @@ export function addReplayCommand(program: Command): void {
         },
       ) => {
         const app = await loadApp(opts.app);
-        const log = openAuditLog({ db: existingDb(opts.db) });
+        const [{ openAuditLog }, { loadRecording, replayRun }] = await Promise.all([
+          import("../audit/index.js"),
+          import("../audit/replay.js"),
+        ]);
+        const log = openAuditLog({ db: await existingDb(opts.db) });
         const recording = await loadRecording(log, { tenant: opts.tenant, runId, actor: opts.actor });
         const variant = {
           ...(opts.model ? { model: opts.model } : {}),

@@ -7,20 +7,12 @@
  */
 import path from "node:path";
 import { styleText } from "node:util";
-import { SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { isKeelError, KeelError } from "../errors/index.js";
 import type { Filter, SearchMode } from "../rag/index.js";
-import {
-  type Citation,
-  EVERYONE,
-  ingestFiles,
-  listFiles,
-  toCitation,
-  withEveryone,
-} from "../server/collections/index.js";
-import { loadConfig } from "../server/config.js";
-import { createRuntime, type Runtime } from "../server/runtime.js";
+import type { Citation, EVERYONE as SERVER_EVERYONE } from "../server/collections/index.js";
+import type { Runtime } from "../server/runtime.js";
+import { progressBar } from "./progress-bar.js";
 
 /** Errors that mean the command line (or the configuration it names) is wrong: exit status 2, as in main.ts. */
 const USAGE_CODES = new Set([
@@ -33,6 +25,12 @@ const USAGE_CODES = new Set([
   "INVALID_QUERY",
   "QUERY_TOO_LONG",
 ]);
+
+/**
+ * The server's group of every principal, repeated here so that registering the commands does not load
+ * the collections (and their document loaders); the type makes the compiler check it is the same.
+ */
+const EVERYONE: typeof SERVER_EVERYONE = "everyone";
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MODES = ["bm25", "vector", "hybrid"] as const;
 
@@ -121,8 +119,9 @@ async function ingest(name: string, paths: string[], opts: CommonOptions): Promi
   try {
     const tenant = tenantOf(rt, opts.tenant);
     const collection = rt.collection(tenant, name);
+    const { ingestFiles, listFiles } = await import("../server/collections/index.js");
     const files = listFiles(paths.map((p) => ({ path: path.resolve(p) })));
-    const bar = progressBar(!opts.json);
+    const bar = await progressBar(!opts.json);
     let report: Awaited<ReturnType<typeof ingestFiles>>;
     try {
       report = await ingestFiles(collection, files, {
@@ -163,6 +162,7 @@ async function query(name: string, text: string, opts: QueryOptions): Promise<vo
     throw usage("--group needs --principal: the groups are the principal's.");
   }
   const filter = parseFilter(opts.filter);
+  const { toCitation, withEveryone } = await import("../server/collections/index.js");
   const rt = await openRuntime(opts.config);
   try {
     const tenant = tenantOf(rt, opts.tenant);
@@ -221,6 +221,10 @@ function printHits(hits: Citation[], principal: string | undefined): void {
 }
 
 async function openRuntime(configFile: string | undefined): Promise<Runtime> {
+  const [{ loadConfig }, { createRuntime }] = await Promise.all([
+    import("../server/config.js"),
+    import("../server/runtime.js"),
+  ]);
   const { config, file } = await loadConfig(configFile);
   // The configuration's store path and sources are relative to its file (KEEL_DB to the working
   // folder), as for `keel serve` and `keel keys`.
@@ -296,32 +300,4 @@ function collect(value: string, previous: string[] | undefined): string[] {
       .map((g) => g.trim())
       .filter(Boolean),
   ];
-}
-
-/** A progress bar on standard error when it is a terminal (and not --json); silent otherwise. */
-function progressBar(enabled: boolean): {
-  update(p: { phase: string; done: number; total: number }): void;
-  stop(): void;
-} {
-  if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: " {phase} [{bar}] {value}/{total} ({percentage}%) eta {eta_formatted}",
-    hideCursor: true,
-  });
-  let phase = "";
-  return {
-    update(p) {
-      if (p.phase !== phase) {
-        if (phase) bar.stop();
-        phase = p.phase;
-        bar.start(p.total, 0, { phase: p.phase.padEnd(6) });
-      }
-      bar.update(p.done, { phase: p.phase.padEnd(6) });
-    },
-    stop() {
-      if (phase) bar.stop();
-      phase = "";
-    },
-  };
 }

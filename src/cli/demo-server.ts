@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KeelError } from "../errors/index.js";
 import type { KeelServer } from "../server/index.js";
-import { serve } from "./serve.js";
+import { serve } from "./start-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const DEMO_CONFIG = path.join(ROOT, "examples/support-desk/keel.config.ts");

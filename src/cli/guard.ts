@@ -4,14 +4,8 @@
  */
 import type { Command } from "commander";
 import { KeelError } from "../errors/index.js";
-import { readInjectionRows, readPiiRows } from "../guard/data.js";
-import { type Finding, guard, type Scanner, type TextSource } from "../guard/index.js";
-import { evaluateInjection } from "../guard/injection/eval.js";
-import { injectionScanner } from "../guard/injection/index.js";
-import { evaluatePii } from "../guard/pii/eval.js";
-import { piiScanner } from "../guard/pii/index.js";
+import type { Finding, Scanner, TextSource } from "../guard/index.js";
 import type { RedactionMode } from "../guard/redact.js";
-import { secretsScanner } from "../guard/secrets/index.js";
 
 const SOURCES = ["input", "retrieved", "tool", "output"];
 const MODES = ["mask", "placeholder", "hash"];
@@ -42,6 +36,7 @@ export function addGuardCommands(program: Command): void {
         const redaction = oneOf(opts.redaction, MODES, "--redaction") as RedactionMode;
         if (opts.failOn !== undefined) oneOf(opts.failOn, ACTIONS, "--fail-on");
         const text = words.length > 0 ? words.join(" ") : await readStdin();
+        const { guard } = await import("../guard/index.js");
         const verdict = guard({ redaction }).scan(text, { source });
         if (opts.json) {
           console.log(JSON.stringify(verdict));
@@ -67,16 +62,33 @@ export function addGuardCommands(program: Command): void {
     .requiredOption("--data <file>", "the JSONL file")
     .option("--source <source>", "source the texts are scanned as (injection task)", "input")
     .option("--json", "print the figures as JSON")
-    .action((opts: { task: string; data: string; source: string; json?: boolean }) => {
+    .action(async (opts: { task: string; data: string; source: string; json?: boolean }) => {
       const task = oneOf(opts.task, ["injection", "pii"], "--task");
       const source = oneOf(opts.source, SOURCES, "--source") as TextSource;
       const result =
-        task === "injection"
-          ? evaluateInjection(readInjectionRows(opts.data), injectionScanner(), source)
-          : evaluatePii(readPiiRows(opts.data), combine(piiScanner(), secretsScanner()));
+        task === "injection" ? await injectionAccuracy(opts.data, source) : await piiAccuracy(opts.data);
       if (opts.json) console.log(JSON.stringify(result));
       else printTable(task, result);
     });
+}
+
+async function injectionAccuracy(file: string, source: TextSource) {
+  const [{ readInjectionRows }, { evaluateInjection }, { injectionScanner }] = await Promise.all([
+    import("../guard/data.js"),
+    import("../guard/injection/eval.js"),
+    import("../guard/injection/index.js"),
+  ]);
+  return evaluateInjection(readInjectionRows(file), injectionScanner(), source);
+}
+
+async function piiAccuracy(file: string) {
+  const [{ readPiiRows }, { evaluatePii }, { piiScanner }, { secretsScanner }] = await Promise.all([
+    import("../guard/data.js"),
+    import("../guard/pii/eval.js"),
+    import("../guard/pii/index.js"),
+    import("../guard/secrets/index.js"),
+  ]);
+  return evaluatePii(readPiiRows(file), combine(piiScanner(), secretsScanner()));
 }
 
 function combine(...scanners: Scanner[]): (text: string) => Finding[] {

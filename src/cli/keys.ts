@@ -4,16 +4,25 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { openAuditLog } from "../audit/index.js";
-import { openSqlite, type SqliteDatabase } from "../db/index.js";
+import type { SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
-import { loadConfig, parseConfig } from "../server/config.js";
-import { type ApiKey, type KeyLimits, KeyStore, ROLES, type Role } from "../server/keys.js";
-import { storePathOf } from "../server/runtime.js";
+import type { ApiKey, KeyLimits, KeyStore, Role, ROLES as STORE_ROLES } from "../server/keys.js";
+
+/**
+ * The roles of server/keys.ts, repeated here so that registering the commands does not load the store
+ * (better-sqlite3); the type makes the compiler check the two lists are the same.
+ */
+const ROLES: typeof STORE_ROLES = ["admin", "app", "auditor"];
 
 export async function openKeyStore(
   configFile: string | undefined,
 ): Promise<{ keys: KeyStore; db: SqliteDatabase; storePath: string; auditOn: boolean }> {
+  const [{ loadConfig, parseConfig }, { storePathOf }, { openSqlite }, { KeyStore }] = await Promise.all([
+    import("../server/config.js"),
+    import("../server/store-path.js"),
+    import("../db/index.js"),
+    import("../server/keys.js"),
+  ]);
   const { config, file } = await loadConfig(configFile);
   const parsed = parseConfig(config);
   const cwd = process.cwd();
@@ -46,6 +55,7 @@ const describeLimits = (l: KeyLimits) =>
 
 async function recordAdmin(storePath: string, on: boolean, tenant: string, action: string, target: string) {
   if (!on) return;
+  const { openAuditLog } = await import("../audit/index.js");
   const log = openAuditLog({ db: storePath });
   try {
     await log.append({ type: "admin.action", tenant, actor: "cli", data: { action, target } });

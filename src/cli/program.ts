@@ -1,15 +1,17 @@
 /**
  * The `keel` command: every subcommand registered on one commander program (main.ts parses argv
  * with it; tests inspect it).
+ *
+ * Registering a command must stay cheap: every `keel` invocation, `--version` included, builds the
+ * whole program. So registration modules import only commander, `node:*` and small helpers; what a
+ * command runs (the server, the store, the guard, the model SDKs) is imported by its action, when it
+ * runs. test/cli-startup.test.ts fails if building the program loads a heavy dependency again.
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { KeelError } from "../errors/index.js";
-import { runMockLLMCommand } from "../testkit/mock-llm/index.js";
 import { addAuditCommands, addReplayCommand, addReportCommand } from "./audit.js";
 import { addCollectionCommands } from "./collections.js";
-import { runDemo } from "./demo.js";
-import { serveDemo } from "./demo-server.js";
 import { withExamples } from "./examples.js";
 import { addGuardCommands } from "./guard.js";
 import { addKeysCommands } from "./keys.js";
@@ -43,8 +45,14 @@ export function buildProgram(): Command {
     keel demo --graph              a support ticket through a durable graph, in the terminal`,
     )
     .action(async (opts: { db?: string; graph?: boolean; port: string; host: string }) => {
-      if (opts.graph) await runDemo({ db: opts.db });
-      else await serveDemo({ port: parsePort(opts.port), host: opts.host });
+      if (opts.graph) {
+        const { runDemo } = await import("./demo.js");
+        await runDemo({ db: opts.db });
+      } else {
+        const port = parsePort(opts.port);
+        const { serveDemo } = await import("./demo-server.js");
+        await serveDemo({ port, host: opts.host });
+      }
     });
 
   program
@@ -58,6 +66,7 @@ export function buildProgram(): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new KeelError("INVALID_OPTION", `--port must be a port number (0-65535), got "${opts.port}".`);
       }
+      const { runMockLLMCommand } = await import("../testkit/mock-llm/index.js");
       await runMockLLMCommand({ port, host: opts.host, script: opts.script });
     });
 

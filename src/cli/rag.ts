@@ -4,22 +4,10 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { openSqlite } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
-import {
-  type Embedder,
-  evaluateRetrieval,
-  hashingEmbedder,
-  type IngestProgress,
-  openAIEmbedder,
-  openCollection,
-  type Principal,
-  readBeir,
-  readCranfield,
-  type SearchMode,
-} from "../rag/index.js";
+import type { Embedder, IngestProgress, Principal, SearchMode } from "../rag/index.js";
+import { progressBar } from "./progress-bar.js";
 
 const MODES = ["bm25", "vector", "hybrid"];
 const FILE_TYPES = new Set([
@@ -43,10 +31,13 @@ interface EmbedderFlags {
   baseUrl?: string;
 }
 
-function embedderFrom(flags: EmbedderFlags): Embedder | undefined {
+async function embedderFrom(flags: EmbedderFlags): Promise<Embedder | undefined> {
   const dimensions = flags.dimensions === undefined ? undefined : Number(flags.dimensions);
   if (flags.embedder === "none") return undefined;
-  if (flags.embedder === "hashing") return hashingEmbedder({ dimensions });
+  if (flags.embedder === "hashing") {
+    const { hashingEmbedder } = await import("../rag/index.js");
+    return hashingEmbedder({ dimensions });
+  }
   if (flags.embedder === "openai") {
     if (!flags.model || dimensions === undefined) {
       throw new KeelError(
@@ -54,6 +45,7 @@ function embedderFrom(flags: EmbedderFlags): Embedder | undefined {
         "--embedder openai needs --model and --dimensions (the API key comes from OPENAI_API_KEY).",
       );
     }
+    const { openAIEmbedder } = await import("../rag/index.js");
     return openAIEmbedder({ model: flags.model, dimensions, baseURL: flags.baseUrl });
   }
   throw new KeelError(
@@ -72,33 +64,6 @@ function withEmbedderFlags(cmd: Command, fallback: string): Command {
     .option("--dimensions <n>", "vector length (hashing default 1024)")
     .option("--model <model>", "embedding model, with --embedder openai")
     .option("--base-url <url>", "OpenAI-compatible API base URL, with --embedder openai");
-}
-
-/** A progress bar on standard error when it is a terminal; silent otherwise. */
-function progressBar(enabled: boolean): {
-  update(p: { phase: string; done: number; total: number }): void;
-  stop(): void;
-} {
-  if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new SingleBar({
-    stream: process.stderr,
-    format: " {phase} [{bar}] {value}/{total} ({percentage}%) eta {eta_formatted}",
-    hideCursor: true,
-  });
-  let phase = "";
-  return {
-    update(p) {
-      if (p.phase !== phase) {
-        if (phase) bar.stop();
-        phase = p.phase;
-        bar.start(p.total, 0, { phase: p.phase.padEnd(6) });
-      }
-      bar.update(p.done, { phase: p.phase.padEnd(6) });
-    },
-    stop() {
-      if (phase) bar.stop();
-    },
-  };
 }
 
 /** Files under the given paths (folders walked recursively), keeping only types a loader reads. */
@@ -172,13 +137,15 @@ export function addRagCommands(program: Command): void {
             .filter(Boolean)
         : undefined;
     const access = opts.acl ? { principals: list(opts.principals), groups: list(opts.groups) } : undefined;
+    const embedder = await embedderFrom(opts);
+    const { openCollection } = await import("../rag/index.js");
     const collection = openCollection({
       db: opts.db as string,
       name: opts.collection as string,
-      embedder: embedderFrom(opts),
+      embedder,
       acl: Boolean(opts.acl),
     });
-    const bar = progressBar(!opts.json);
+    const bar = await progressBar(!opts.json);
     const files = expandPaths(paths);
     try {
       const report = await collection.ingestFiles(files, {
@@ -216,6 +183,10 @@ export function addRagCommands(program: Command): void {
       new KeelError("NOT_FOUND", `No collection "${opts.collection}" in ${opts.db}; ingest into it first.`);
     // Opening a missing file would create it.
     if (!existsSync(opts.db as string)) throw missing();
+    const [{ openSqlite }, { openCollection }] = await Promise.all([
+      import("../db/index.js"),
+      import("../rag/index.js"),
+    ]);
     const db = openSqlite(opts.db as string);
     let stored: { acl: boolean; embedder: unknown };
     try {
@@ -228,13 +199,9 @@ export function addRagCommands(program: Command): void {
     } catch {
       throw missing();
     }
-    const collection = openCollection({
-      db,
-      name: opts.collection as string,
-      // A collection ingested with --embedder none has no vectors to search with any embedder.
-      embedder: stored.embedder === null ? undefined : embedderFrom(opts),
-      acl: stored.acl,
-    });
+    // A collection ingested with --embedder none has no vectors to search with any embedder.
+    const embedder = stored.embedder === null ? undefined : await embedderFrom(opts);
+    const collection = openCollection({ db, name: opts.collection as string, embedder, acl: stored.acl });
     const result = await collection.query(words.join(" "), {
       k: Number(opts.k),
       mode: opts.mode as SearchMode | undefined,
@@ -268,10 +235,11 @@ export function addRagCommands(program: Command): void {
       }
       if (!MODES.includes(opts.mode))
         throw new KeelError("INVALID_OPTION", `--mode must be one of ${MODES.join(", ")}.`);
+      const { evaluateRetrieval, hashingEmbedder, readBeir, readCranfield } = await import("../rag/index.js");
       const embedder =
-        opts.mode !== "bm25" && opts.embedder === "none" ? hashingEmbedder() : embedderFrom(opts);
+        opts.mode !== "bm25" && opts.embedder === "none" ? hashingEmbedder() : await embedderFrom(opts);
       const dataset = opts.beir ? readBeir(opts.beir) : readCranfield(opts.cranfield as string);
-      const bar = progressBar(!opts.json);
+      const bar = await progressBar(!opts.json);
       const result = await evaluateRetrieval(dataset, {
         mode: opts.mode as SearchMode,
         embedder,

@@ -26,6 +26,9 @@ import { KeyStore } from "./keys.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { buildModels, type ModelTable } from "./models.js";
 import { type RateLimit, RateLimits } from "./rate-limits.js";
+import { storePathOf } from "./store-path.js";
+
+export { storePathOf } from "./store-path.js";
 
 export interface Limits {
   maxBodyBytes: number;
@@ -84,27 +87,6 @@ export interface RuntimeOptions {
   /** Folder relative paths in the configuration are resolved against. */
   cwd?: string;
   now?: () => number;
-}
-
-/**
- * Where the store lives: `store.path` (relative to the configuration file's folder), else `KEEL_DB`
- * (relative to the working folder), else `keel.db` in the working folder.
- */
-export function storePathOf(
-  config: KeelConfig,
-  env: Record<string, string | undefined>,
-  cwd: string,
-  configDir: string = cwd,
-): string {
-  const fromConfig = config.store?.path;
-  const file = fromConfig ?? (env.KEEL_DB || "keel.db");
-  if (/^postgres(ql)?:/.test(file)) {
-    throw new ConfigError(
-      fromConfig ? "store.path" : "KEEL_DB",
-      "PostgreSQL stores are not available in this version; give a SQLite file path.",
-    );
-  }
-  return file === ":memory:" ? file : path.resolve(fromConfig ? configDir : cwd, file);
 }
 
 /** Tables of a tenant's copy of a collection: the tenant's hash keeps tenants apart and within SQLite's name rules. */
