@@ -96,6 +96,19 @@ describe("appending", () => {
     expect(log.size("acme")).toBe(12);
     expect(await problemsOf(file)).toEqual([]);
   });
+
+  it("keeps one tree when two processes append in turns, many times", async () => {
+    const { log, file } = await filledLog(3);
+    const second = new AuditLog({ db: file, signer, checkpointEvery: 0 });
+    for (let i = 0; i < 40; i++) {
+      const writer = i % 3 === 0 ? second : log;
+      const { seq } = await writer.append(toolEvent("acme", 100 + i));
+      expect(seq).toBe(3 + i);
+    }
+    await log.checkpoint("acme");
+    expect(await problemsOf(file)).toEqual([]);
+    await second.close();
+  });
 });
 
 describe("proofs", () => {

@@ -131,6 +131,9 @@ export class AuditLog {
   readonly #insertEvent: Statement;
   readonly #insertNode: Statement;
   readonly #sizeOf: Statement;
+  readonly #dataVersion: Statement;
+  /** data_version at this log's last transaction (-1: none yet, or its memory was dropped). */
+  #seenVersion = -1;
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -150,6 +153,7 @@ export class AuditLog {
     this.#insertNode = this.db.prepare(
       "INSERT INTO audit_nodes (tenant, level, idx, hash) VALUES (?, ?, ?, ?)",
     );
+    this.#dataVersion = this.db.prepare("PRAGMA data_version").pluck();
     this.#sizeOf = this.db
       .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
       .pluck();
@@ -194,7 +198,14 @@ export class AuditLog {
       try {
         const checked = new Set<string>();
         const results = this.db
-          .transaction(() => batch.map((p) => this.#tryWrite(p.input, checked)))
+          .transaction(() => {
+            // No other connection committed since this one's last transaction (its own commits do
+            // not move data_version): the trees it remembers are the file's, no size to read again.
+            const version = this.#dataVersion.get() as number;
+            if (version === this.#seenVersion) for (const t of this.#tenants.keys()) checked.add(t);
+            this.#seenVersion = version;
+            return batch.map((p) => this.#tryWrite(p.input, checked));
+          })
           .immediate();
         batch.forEach((p, i) => {
           const result = results[i] as AppendResult | KeelError;
@@ -210,6 +221,7 @@ export class AuditLog {
       } catch (error) {
         // The transaction rolled back: what this process remembers of the trees is now ahead of the file.
         this.#tenants.clear();
+        this.#seenVersion = -1;
         this.#keys.forget();
         for (const p of batch) p.reject(error);
       } finally {
@@ -516,6 +528,7 @@ export class AuditLog {
       count = keys.immediate();
     } catch (error) {
       this.#tenants.clear();
+      this.#seenVersion = -1;
       this.#keys.forget();
       throw error;
     }

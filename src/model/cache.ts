@@ -50,7 +50,7 @@ export function responseCache(options: ResponseCacheOptions): ResponseCache {
     throw new ModelConfigError(`responseCache ttlMs must be a positive number of milliseconds; got ${ttl}.`);
   const now = options.now ?? Date.now;
   if (!options.db && !options.path)
-    throw new ModelConfigError("responseCache needs a path (a SQLite file or \":memory:\") or an open db.");
+    throw new ModelConfigError('responseCache needs a path (a SQLite file or ":memory:") or an open db.');
   const db: SqliteDatabase = options.db ?? openSqlite(options.path as string);
   migrate(db, "model-cache", MIGRATIONS);
   const select = db.prepare(

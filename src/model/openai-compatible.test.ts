@@ -212,3 +212,50 @@ describe("secrets in server errors", () => {
     }
   });
 });
+
+describe("the http transport", () => {
+  it("keeps one connection across calls, streamed or not", async () => {
+    const http = await import("node:http");
+    let connections = 0;
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        const chunk = (delta: object, finish: string | null) =>
+          `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+        if (JSON.parse(body).stream) {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          res.write(chunk({ content: "hi" }, null));
+          res.write(chunk({}, "stop"));
+          res.end("data: [DONE]\n\n");
+        } else {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(
+            JSON.stringify({
+              id: "c",
+              object: "chat.completion",
+              created: 1,
+              model: "m",
+              choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+            }),
+          );
+        }
+      });
+    });
+    server.on("connection", () => connections++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = server.address() as { port: number };
+      const model = openaiCompatible({ transport: "http", baseURL: `http://127.0.0.1:${port}/v1` });
+      for (let i = 0; i < 3; i++) {
+        expect((await model.generate(ask("a"))).text).toBe("hi");
+        const parts = await collect(model.stream(ask("b")));
+        expect(parts.at(-1)).toMatchObject({ type: "finish", response: { text: "hi" } });
+      }
+      expect(connections).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

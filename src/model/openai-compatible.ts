@@ -43,6 +43,8 @@ export interface OpenAICompatibleOptions {
    * with keep-alive connections, about 0.3 ms less per call (what the gateway uses).
    */
   transport?: "sdk" | "http";
+  /** With transport "http": the longest silence of the connection before the call fails as a timeout. */
+  timeoutMs?: number;
 }
 
 /**

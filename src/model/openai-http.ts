@@ -18,6 +18,8 @@ export interface HttpTarget {
   baseURL: string;
   apiKey?: string;
   headers?: Record<string, string>;
+  /** Longest silence of the connection (no byte of the answer) before the call fails as a timeout. */
+  timeoutMs?: number;
 }
 
 export interface WireClient {
@@ -55,6 +57,17 @@ export function wireClient(target: HttpTarget): WireClient {
         },
         resolve,
       );
+      if (target.timeoutMs !== undefined) {
+        req.setTimeout(target.timeoutMs, () =>
+          req.destroy(
+            new ProviderError(
+              target.provider,
+              "timeout",
+              `no answer within ${target.timeoutMs} ms (timeoutMs)`,
+            ),
+          ),
+        );
+      }
       const onAbort = () => req.destroy(cancelled(target.provider, signal?.reason));
       signal?.addEventListener("abort", onAbort, { once: true });
       req.once("close", () => signal?.removeEventListener("abort", onAbort));
@@ -170,10 +183,13 @@ async function* sseChunks(
   res.setEncoding("utf8");
   try {
     for await (const text of res as AsyncIterable<string>) {
+      // After [DONE], the rest of the body (the end of the chunked encoding) is read rather than
+      // left: leaving a `for await` early destroys the socket, which the agent would then have to
+      // open again for the next call.
+      if (done) continue;
       parser.feed(text);
       while (pending.length > 0) yield pending.shift() as ChatCompletionChunk;
       if (bad) throw bad;
-      if (done) return;
     }
   } catch (error) {
     if (error instanceof ProviderError) throw error;

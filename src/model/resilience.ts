@@ -267,11 +267,23 @@ interface AttemptScope {
   close(answered?: boolean): void;
 }
 
+/** Without a timeout a scope needs no signal of its own: the caller's is passed through. */
+function passThrough(caller: AbortSignal | undefined): AttemptScope {
+  return {
+    signal: caller as AbortSignal,
+    run: (work) => work,
+    close: () => undefined,
+  };
+}
+
 function attemptScope(
   provider: string,
   caller: AbortSignal | undefined,
   timeoutMs: number | undefined,
 ): AttemptScope {
+  // An AbortController costs more than the rest of a call's bookkeeping here: make one only when a
+  // timeout may have to abort the attempt.
+  if (timeoutMs === undefined && caller !== undefined) return passThrough(caller);
   const controller = new AbortController();
   const waiting = new Set<(error: unknown) => void>();
   // Cleared on failure too: a provider that ignores its signal must not keep a timer (and the

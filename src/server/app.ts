@@ -3,6 +3,7 @@
  * route groups (gateway, admin, health). Each group is a function adding its routes to the app and
  * to the route book the OpenAPI document is made from.
  */
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { KeelError } from "../errors/index.js";
 import { addAdminRoutes } from "./admin.js";
@@ -39,7 +40,9 @@ export function createApp(rt: Runtime, extras: AppExtras = {}): { app: Hono<Serv
     const requestId = given && REQUEST_ID.test(given) ? given : newId("req");
     c.set("requestId", requestId);
     await next();
-    c.header("x-keel-request-id", requestId);
+    // A response written straight to the socket (streamed chat completions on Node) carries its
+    // own headers; the marker response it returns is shared and must not be changed.
+    if (c.res !== RESPONSE_ALREADY_SENT) c.header("x-keel-request-id", requestId);
     rt.metrics.request(c.req.routePath, c.req.method, c.res.status, (performance.now() - started) / 1000);
   });
 

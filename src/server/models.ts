@@ -44,13 +44,22 @@ export interface ModelTable {
   prices: PriceTable;
 }
 
+const UPSTREAM_TIMEOUT_MS = 120_000;
+
 /** The alias the offline model is served under when nothing else is configured. */
 export const EXTRACTIVE_ALIAS = "keel-extractive";
 
 export function buildModels(config: Config, env: Record<string, string | undefined>): ModelTable {
   const providers = new Map<string, Provider>();
-  const add = (name: string, provider: Provider) =>
-    providers.set(name, resilient(provider, { timeoutMs: 120_000, retry: { maxAttempts: 1 } }));
+  // The HTTP transport times out by itself (no byte for 2 minutes); the others through resilient().
+  const add = (name: string, provider: Provider, ownTimeout = false) =>
+    providers.set(
+      name,
+      resilient(provider, {
+        ...(ownTimeout ? {} : { timeoutMs: UPSTREAM_TIMEOUT_MS }),
+        retry: { maxAttempts: 1 },
+      }),
+    );
   for (const [name, p] of Object.entries(config.providers ?? {})) {
     if (p.type === "openai") {
       const baseURL = p.baseURL ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1";
@@ -60,7 +69,18 @@ export function buildModels(config: Config, env: Record<string, string | undefin
           `providers.${name}.apiKey`,
           "OpenAI needs an API key: set OPENAI_API_KEY or apiKey.",
         );
-      add(name, openaiCompatible({ baseURL, apiKey, headers: p.headers, id: name, transport: "http" }));
+      add(
+        name,
+        openaiCompatible({
+          baseURL,
+          apiKey,
+          headers: p.headers,
+          id: name,
+          transport: "http",
+          timeoutMs: UPSTREAM_TIMEOUT_MS,
+        }),
+        true,
+      );
     } else if (p.type === "anthropic") {
       const apiKey = p.apiKey ?? env.ANTHROPIC_API_KEY;
       if (!apiKey)
@@ -102,9 +122,13 @@ export function buildModels(config: Config, env: Record<string, string | undefin
             apiKey: env.OPENAI_API_KEY,
             id: "openai",
             transport: "http",
+            timeoutMs: UPSTREAM_TIMEOUT_MS,
           })
         : d.provider;
-    const provider = resilient(base, { timeoutMs: 120_000, retry: { maxAttempts: 1 } });
+    const provider = resilient(base, {
+      ...(base === d.provider ? { timeoutMs: UPSTREAM_TIMEOUT_MS } : {}),
+      retry: { maxAttempts: 1 },
+    });
     const alias = d.model === EXTRACTIVE_MODEL ? EXTRACTIVE_ALIAS : d.model;
     routes.set(alias, { alias, kind: "model", targets: [{ providerName, provider, model: d.model }] });
   }

@@ -6,6 +6,8 @@
  * settles what the upstream really billed (zero if it answered nothing), a client that walks away
  * mid-stream settles the tokens generated until then.
  */
+import type { ServerResponse } from "node:http";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import type { EventData } from "../../audit/index.js";
 import { KeelError } from "../../errors/index.js";
@@ -252,10 +254,8 @@ export async function chatCompletions(c: Context<ServerEnv>, rt: Runtime): Promi
   const useCache = cacheWanted(c, a.body);
   const { provider, upstream } = requestProvider(rt, key, a.route, { cache: useCache });
   const controller = new AbortController();
-  const signal = c.req.raw.signal;
   const abort = () => controller.abort(new KeelError("CLIENT_CLOSED", "The client closed the connection."));
-  if (signal.aborted) abort();
-  else signal.addEventListener("abort", abort, { once: true });
+  const signal = clientGone(c, abort);
   const scope = { requestId, key };
   const id = completionId();
   const created = Math.floor(rt.now() / 1000);
@@ -268,7 +268,7 @@ export async function chatCompletions(c: Context<ServerEnv>, rt: Runtime): Promi
       await settle(rt, key, a, upstream, requestId);
       throw error;
     } finally {
-      signal.removeEventListener("abort", abort);
+      signal.stop();
     }
     const cost = await settle(rt, key, a, upstream, requestId);
     const hit = response.cacheHit === true;
@@ -301,55 +301,95 @@ export async function chatCompletions(c: Context<ServerEnv>, rt: Runtime): Promi
   try {
     first = await next();
   } catch (error) {
-    signal.removeEventListener("abort", abort);
+    signal.stop();
     await settle(rt, key, a, upstream, requestId);
     throw error;
   }
   const writer = new ChunkWriter(id, created, a.body.model);
   const includeUsage = a.body.stream_options?.include_usage === true;
-  const encoder = new TextEncoder();
   const overhead = performance.now() - started - upstream.ms;
   rt.metrics.overhead("/v1/chat/completions", overhead / 1000);
   let settled = false;
   const finish = async () => {
     if (settled) return;
     settled = true;
-    signal.removeEventListener("abort", abort);
+    signal.stop();
     await settle(rt, key, a, upstream, requestId);
   };
-  const body = new ReadableStream<Uint8Array>({
-    async start(out) {
-      const send = (json: string) => out.enqueue(encoder.encode(`data: ${json}\n\n`));
-      send(writer.start());
-      let part = first;
-      try {
-        while (!part.done) {
-          const p = part.value;
-          if (p.type === "text-delta") send(writer.text(p.text));
-          else if (p.type === "tool-call-start") send(writer.toolCallStart(p.index, p.id, p.name));
-          else if (p.type === "tool-call-delta") send(writer.toolCallDelta(p.index, p.argumentsDelta));
-          else if (p.type === "finish") {
-            send(writer.finish(p.response));
-            if (includeUsage) send(writer.usage(p.response.usage));
-            if (useCache) rt.metrics.cacheLookup((p.response as { cacheHit?: boolean }).cacheHit === true);
-          }
-          if (controller.signal.aborted) break;
-          part = await next();
+  // Nothing went upstream for the first part: the answer is replayed from the cache.
+  const hit = upstream.target === undefined;
+  const headers: Record<string, string> = {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-keel-request-id": requestId,
+    "x-keel-overhead-ms": overhead.toFixed(3),
+    "x-keel-cache": useCache ? (hit ? "hit" : "miss") : "off",
+    "x-keel-route": hit ? "cache" : routeHeader(upstream, undefined),
+  };
+
+  /** Sends every part as OpenAI's chunks; `send` resolves when the client can take more. */
+  const pump = async (send: (json: string) => void | Promise<void>, close: () => void) => {
+    let part = first;
+    try {
+      await send(writer.start());
+      while (!part.done) {
+        const p = part.value;
+        if (p.type === "text-delta") await send(writer.text(p.text));
+        else if (p.type === "tool-call-start") await send(writer.toolCallStart(p.index, p.id, p.name));
+        else if (p.type === "tool-call-delta") await send(writer.toolCallDelta(p.index, p.argumentsDelta));
+        else if (p.type === "finish") {
+          await send(writer.finish(p.response));
+          if (includeUsage) await send(writer.usage(p.response.usage));
+          if (useCache) rt.metrics.cacheLookup((p.response as { cacheHit?: boolean }).cacheHit === true);
         }
-        await finish();
-        if (!controller.signal.aborted) {
-          out.enqueue(encoder.encode("data: [DONE]\n\n"));
-          out.close();
-        }
-      } catch (error) {
-        await finish();
-        if (controller.signal.aborted) return;
-        // Mid-stream failures (an output guard block, an upstream cut) end the stream with an
-        // error event in OpenAI's shape, which the official clients raise.
-        const { body: errorBody } = httpError(error, requestId);
-        out.enqueue(encoder.encode(`data: ${JSON.stringify(errorBody)}\n\n`));
-        out.close();
+        if (controller.signal.aborted) break;
+        part = await next();
       }
+      await finish();
+      if (controller.signal.aborted) {
+        await iterator.return?.(undefined).catch(() => undefined);
+        return;
+      }
+      await send("[DONE]");
+      close();
+    } catch (error) {
+      await finish();
+      if (controller.signal.aborted) return;
+      // Mid-stream failures (an output guard block, an upstream cut) end the stream with an
+      // error event in OpenAI's shape, which the official clients raise.
+      await send(JSON.stringify(httpError(error, requestId).body));
+      close();
+    }
+  };
+
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.writeHead === "function") {
+    // On Node the chunks go straight to the socket: web streams cost more per chunk than the
+    // rest of the gateway's work on it. Writes wait for the socket to drain, so a slow client
+    // holds the upstream back rather than filling memory.
+    outgoing.writeHead(200, headers);
+    const send = (json: string) =>
+      outgoing.destroyed || outgoing.writableEnded || outgoing.write(`data: ${json}\n\n`)
+        ? undefined
+        : new Promise<void>((resolve) => {
+            const done = () => {
+              outgoing.off("drain", done);
+              outgoing.off("close", done);
+              resolve();
+            };
+            outgoing.once("drain", done);
+            outgoing.once("close", done);
+          });
+    void pump(send, () => outgoing.end());
+    return RESPONSE_ALREADY_SENT;
+  }
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(out) {
+      void pump(
+        (json) => out.enqueue(encoder.encode(`data: ${json}\n\n`)),
+        () => out.close(),
+      );
     },
     async cancel() {
       abort();
@@ -357,14 +397,28 @@ export async function chatCompletions(c: Context<ServerEnv>, rt: Runtime): Promi
       await finish();
     },
   });
-  c.header("content-type", "text/event-stream; charset=utf-8");
-  c.header("cache-control", "no-cache");
-  c.header("x-keel-overhead-ms", overhead.toFixed(3));
-  // Nothing went upstream for the first part: the answer is replayed from the cache.
-  const hit = upstream.target === undefined;
-  c.header("x-keel-cache", useCache ? (hit ? "hit" : "miss") : "off");
-  c.header("x-keel-route", hit ? "cache" : routeHeader(upstream, undefined));
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
   return c.body(body);
+}
+
+/**
+ * Calls `abort` when the client goes away before its answer is complete. On Node the response's
+ * `close` event says so directly; elsewhere the request's signal does (on Node it costs an
+ * AbortController per request, which the gateway would pay on every call).
+ */
+function clientGone(c: Context<ServerEnv>, abort: () => void): { stop(): void } {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.once === "function") {
+    const onClose = () => {
+      if (!outgoing.writableFinished) abort();
+    };
+    outgoing.once("close", onClose);
+    return { stop: () => outgoing.off("close", onClose) };
+  }
+  const signal = c.req.raw.signal;
+  if (signal.aborted) abort();
+  else signal.addEventListener("abort", abort, { once: true });
+  return { stop: () => signal.removeEventListener("abort", abort) };
 }
 
 /**
