@@ -5,7 +5,8 @@
  * still verifies after either. Keys are deleted with `secure_delete` on, so their bytes are
  * overwritten in the database file rather than left in free pages.
  */
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomUUID } from "node:crypto";
+import { randomBytesPooled as randomBytes } from "../util/random.js";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "../db/index.js";
 

@@ -76,6 +76,8 @@ export interface ScanOptions {
   canaries?: boolean;
   region?: string;
   language?: string;
+  /** Also told this scan's verdict (besides the guard's own `onVerdict`): who it was for, say. */
+  onVerdict?: (record: VerdictRecord) => void;
 }
 
 export interface Guard {
@@ -226,7 +228,7 @@ export function guard(options: GuardOptions = {}): Guard {
         findings,
         policy: policyRef,
       };
-      report({
+      const record: VerdictRecord = {
         source: scanOptions.source,
         action,
         policy: policyRef,
@@ -234,7 +236,9 @@ export function guard(options: GuardOptions = {}): Guard {
         findings,
         textLength: text.length,
         redaction,
-      });
+      };
+      report(record);
+      scanOptions.onVerdict?.(record);
       return verdict;
     },
     canary() {

@@ -9,7 +9,7 @@
  * text and (JSON-escaped) in tool-call arguments.
  */
 import type { ContentPart, Message, ModelRequest, Provider, StreamPart, ToolCall } from "../model/types.js";
-import { type DecidedFinding, type Guard, GuardBlockedError } from "./guard.js";
+import { type DecidedFinding, type Guard, GuardBlockedError, type VerdictRecord } from "./guard.js";
 import { createNumbering, type Numbering, reserveNumbers } from "./placeholders.js";
 import type { StreamScanner } from "./stream.js";
 import type { TextSource } from "./types.js";
@@ -20,12 +20,15 @@ export interface GuardedOptions {
   scanSystem?: boolean;
   /** Scan the answer. Default true. */
   scanOutput?: boolean;
+  /** Told every verdict of this wrapper's calls (besides the guard's own `onVerdict`). */
+  onVerdict?: (record: VerdictRecord) => void;
 }
 
 /** What one call redacts with: a vault (pseudonymize) or a numbering shared by all its messages. */
 interface CallState {
   vault: Vault | undefined;
   numbering: Numbering;
+  onVerdict: ((record: VerdictRecord) => void) | undefined;
 }
 
 export function guarded(provider: Provider, guard: Guard, options: GuardedOptions = {}): Provider {
@@ -35,6 +38,7 @@ export function guarded(provider: Provider, guard: Guard, options: GuardedOption
     const call: CallState = {
       vault: guard.redaction === "pseudonymize" ? createVault() : undefined,
       numbering: createNumbering(),
+      onVerdict: options.onVerdict,
     };
     // Placeholders already in the conversation (shown to the user in earlier answers) are taken:
     // new values are numbered past them, so one placeholder never means two values.
@@ -56,7 +60,9 @@ export function guarded(provider: Provider, guard: Guard, options: GuardedOption
     },
     async *stream(request, callOptions) {
       const { request: sent, call } = prepare(request);
-      const scan = scanOutput ? guard.stream({ source: "output", vault: call.vault }) : undefined;
+      const scan = scanOutput
+        ? guard.stream({ source: "output", vault: call.vault, onVerdict: call.onVerdict })
+        : undefined;
       const restorer = call.vault?.restorer();
       const argStreams = new Map<number, { scan?: StreamScanner; restorer?: StreamRestorer; id: string }>();
       let text = "";
@@ -80,7 +86,9 @@ export function guarded(provider: Provider, guard: Guard, options: GuardedOption
           if (arg === undefined) {
             arg = {
               id: part.id,
-              scan: scanOutput ? guard.stream({ source: "output", vault: call.vault }) : undefined,
+              scan: scanOutput
+                ? guard.stream({ source: "output", vault: call.vault, onVerdict: call.onVerdict })
+                : undefined,
               restorer: call.vault?.restorer({ json: true }),
             };
             argStreams.set(part.index, arg);
@@ -138,7 +146,13 @@ function messageTexts(messages: readonly Message[]): string[] {
 
 /** Scans `text`; throws when blocked, returns the redacted text otherwise. */
 function checked(guard: Guard, text: string, source: TextSource, call: CallState, canaries = true): string {
-  const verdict = guard.scan(text, { source, vault: call.vault, numbering: call.numbering, canaries });
+  const verdict = guard.scan(text, {
+    source,
+    vault: call.vault,
+    numbering: call.numbering,
+    canaries,
+    onVerdict: call.onVerdict,
+  });
   if (verdict.text === null) throw new GuardBlockedError(verdict);
   return verdict.text;
 }

@@ -139,8 +139,8 @@ export function streamScanner(
     return found;
   };
 
-  const report = (length: number): void =>
-    guard.report({
+  const report = (length: number): void => {
+    const record = {
       source: options.source,
       action: strictest(findings.map((f) => f.action)),
       policy: { id: guard.policy.id, version: guard.policy.version },
@@ -148,7 +148,10 @@ export function streamScanner(
       findings: [...findings],
       textLength: sent + length,
       redaction: guard.redaction,
-    });
+    };
+    guard.report(record);
+    options.onVerdict?.(record);
+  };
 
   return {
     get blocked() {

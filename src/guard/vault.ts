@@ -5,8 +5,9 @@
  * associated data, so a sealed vault can travel (a checkpoint, a queue) without exposing what it
  * holds, and a swapped or altered entry fails to open instead of restoring the wrong value.
  */
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomUUID } from "node:crypto";
 import { KeelError } from "../errors/index.js";
+import { randomBytesPooled as randomBytes } from "../util/random.js";
 import { createNumbering, numberFor, PLACEHOLDER, reserveNumbers } from "./placeholders.js";
 
 export class VaultError extends KeelError {

@@ -65,6 +65,8 @@ const GuardSchema = z
       .custom<PolicyDefinition>((p) => typeof p === "object" && p !== null, "a policy definition")
       .optional(),
     scanOutput: z.boolean().optional(),
+    /** Also run the prompt-injection detector on answers (default false: the default policy only flags it there). */
+    outputInjection: z.boolean().optional(),
   })
   .strict();
 

@@ -3,14 +3,27 @@
  * SQLite file), API keys, budgets, rate limits, models, guards, the response cache and the audit
  * log. Routes get it as a plain object; nothing here knows about HTTP.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { type AuditEventInput, type AuditLog, noteSigner, openAuditLog } from "../audit/index.js";
+import {
+  type AuditEventInput,
+  type AuditLog,
+  type EventData,
+  noteSigner,
+  openAuditLog,
+} from "../audit/index.js";
 import { openSqlite, type SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
-import { type Guard, guard, type PolicyDefinition, type VerdictRecord } from "../guard/index.js";
+import {
+  type Guard,
+  guard,
+  type PolicyDefinition,
+  piiScanner,
+  type Scanner,
+  secretsScanner,
+  type VerdictRecord,
+} from "../guard/index.js";
 import { type ResponseCache, responseCache } from "../model/index.js";
 import {
   type Collection,
@@ -38,7 +51,7 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 4 * 1024 * 1024, maxMessages: 1000, maxTokens: 16_384 };
 
-/** Who a request is for, carried to hooks that have no request of their own (a guard's verdicts). */
+/** Who a request is for: what a guard verdict is recorded under. */
 export interface RequestScope {
   requestId: string;
   key: ApiKey;
@@ -61,7 +74,8 @@ export interface Runtime {
   /** Embedding models by name (`keel-hashing` is always there: offline, no model needed). */
   embedders: Map<string, Embedder>;
   startedAt: number;
-  scope: AsyncLocalStorage<RequestScope>;
+  /** Counts a guard verdict and records it (when it found something) for the request it belongs to. */
+  recordVerdict(v: VerdictRecord, scope: RequestScope): void;
   /**
    * A tenant's copy of a configured collection (each tenant has its own tables, so no query can
    * reach another tenant's documents). Unknown names are `UNKNOWN_COLLECTION`.
@@ -89,6 +103,12 @@ export interface RuntimeOptions {
   now?: () => number;
 }
 
+let outputScannerList: Scanner[] | undefined;
+const outputScanners = () => {
+  outputScannerList ??= [piiScanner(), secretsScanner()];
+  return outputScannerList;
+};
+
 /** Tables of a tenant's copy of a collection: the tenant's hash keeps tenants apart and within SQLite's name rules. */
 export function physicalCollectionName(tenant: string, name: string): string {
   return `t${createHash("sha256").update(tenant).digest("hex").slice(0, 10)}_${name}`;
@@ -106,7 +126,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const budgets = new BudgetStore(db, { now });
   const rateLimits = new RateLimits(db);
   const metrics = createMetrics();
-  const scope = new AsyncLocalStorage<RequestScope>();
   const limits: Limits = {
     maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
     maxMessages: config.limits?.maxMessages ?? DEFAULT_LIMITS.maxMessages,
@@ -134,11 +153,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (audit) await audit.append(event);
   };
 
-  // One guard per configured name, each reporting its verdicts for the request in scope.
-  const onVerdict = (v: VerdictRecord) => {
+  const recordVerdict = (v: VerdictRecord, s: RequestScope) => {
     metrics.guardVerdict(v);
-    const s = scope.getStore();
-    if (!s || (v.action === "allow" && v.findings.length === 0)) return;
+    if (v.action === "allow" && v.findings.length === 0) return;
     void record({
       type: "guard.verdict",
       tenant: s.key.tenant,
@@ -151,7 +168,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         findingTypes: [...new Set(v.findings.map((f) => f.type))],
         action: v.action,
         requestId: s.requestId,
-      },
+      } as EventData["guard.verdict"],
     }).catch(() => metrics.auditFailure());
   };
   const guards = new Map<string, { guard: Guard; scanOutput: boolean } | null>();
@@ -159,6 +176,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     redaction?: "mask" | "placeholder" | "hash" | "pseudonymize";
     policy?: PolicyDefinition;
     scanOutput?: boolean;
+    outputInjection?: boolean;
   };
   const guardConfigs: Record<string, GuardSettings | false> = { default: {}, ...(config.guards ?? {}) };
   for (const [name, g] of Object.entries(guardConfigs)) {
@@ -170,7 +188,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
             guard: guard({
               redaction: g.redaction ?? "pseudonymize",
               ...(g.policy ? { policy: g.policy } : {}),
-              onVerdict,
+              // Answers are scanned for personal data, secrets and canary leaks (canaries are added
+              // by the guard itself). The default policy only flags an injection found in an answer,
+              // and the detector is most of an answer's scan: it runs there only when asked.
+              ...(g.outputInjection ? {} : { sources: { output: outputScanners() } }),
             }),
             scanOutput: g.scanOutput ?? true,
           },
@@ -249,7 +270,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     metrics,
     embedders,
     startedAt: now(),
-    scope,
+    recordVerdict,
     now,
     record,
     guardNames: [...guards.keys()],

@@ -252,18 +252,17 @@ export async function chatCompletions(c: Context<ServerEnv>, rt: Runtime): Promi
   const requestId = c.get("requestId");
   const a = await admit(c, rt, key);
   const useCache = cacheWanted(c, a.body);
-  const { provider, upstream } = requestProvider(rt, key, a.route, { cache: useCache });
+  const { provider, upstream } = requestProvider(rt, key, a.route, { cache: useCache, requestId });
   const controller = new AbortController();
   const abort = () => controller.abort(new KeelError("CLIENT_CLOSED", "The client closed the connection."));
   const signal = clientGone(c, abort);
-  const scope = { requestId, key };
   const id = completionId();
   const created = Math.floor(rt.now() / 1000);
 
   if (!a.body.stream) {
     let response: ModelResponse & { cacheHit?: boolean };
     try {
-      response = await rt.scope.run(scope, () => provider.generate(a.request, { signal: controller.signal }));
+      response = await provider.generate(a.request, { signal: controller.signal });
     } catch (error) {
       await settle(rt, key, a, upstream, requestId);
       throw error;
@@ -293,10 +292,8 @@ export async function chatCompletions(c: Context<ServerEnv>, rt: Runtime): Promi
 
   // Streaming: the first part is awaited before answering, so a refusal (input guard, upstream
   // error) is a proper HTTP error rather than a 200 stream that fails.
-  const iterator = rt.scope.run(scope, () =>
-    provider.stream(a.request, { signal: controller.signal })[Symbol.asyncIterator](),
-  );
-  const next = () => rt.scope.run(scope, () => iterator.next());
+  const iterator = provider.stream(a.request, { signal: controller.signal })[Symbol.asyncIterator]();
+  const next = () => iterator.next();
   let first: IteratorResult<StreamPart>;
   try {
     first = await next();

@@ -96,6 +96,22 @@ describe("the gateway through the official openai client", () => {
     expect(response.headers.get("x-keel-cache")).toBe("off");
     expect(Number(response.headers.get("x-keel-cost-usd"))).toBeGreaterThan(0);
     expect(Number(response.headers.get("x-keel-overhead-ms"))).toBeGreaterThanOrEqual(0);
+    // The audit log holds the call and the guard's verdict on it, under this request's id.
+    const auditor = s.client({ role: "auditor" }).key;
+    const events = (await (
+      await fetch(`${s.url}/audit/events`, { headers: { authorization: `Bearer ${auditor}` } })
+    ).json()) as { data: Array<{ type: string; data: Record<string, unknown>; sealed?: unknown }> };
+    const verdict = events.data.find((e) => e.type === "guard.verdict");
+    expect(verdict?.data).toMatchObject({
+      source: "input",
+      action: "redact",
+      findingTypes: expect.arrayContaining(["PERSON", "EMAIL"]),
+      requestId: response.headers.get("x-keel-request-id"),
+    });
+    const call = events.data.find((e) => e.type === "model.call");
+    expect(call?.data).toMatchObject({ requestedModel: "small", resolvedModel: "mock-small", status: "ok" });
+    expect(call?.sealed).toBeDefined();
+    expect(JSON.stringify(events)).not.toContain("Ada Lovelace");
   });
 
   it("streams chunks as OpenAI does, with the usage chunk when asked, and restores names across chunk boundaries", async () => {

@@ -6,7 +6,7 @@
  * the answer) and the text streamed so far (the cost of a stream the client walked away from).
  */
 import { audited } from "../../audit/index.js";
-import { guarded } from "../../guard/index.js";
+import { guarded, type VerdictRecord } from "../../guard/index.js";
 import {
   type CallOptions,
   cached,
@@ -85,7 +85,7 @@ export function requestProvider(
   rt: Runtime,
   key: ApiKey,
   route: ModelRoute,
-  options: { cache: boolean; runId?: string },
+  options: { cache: boolean; runId?: string; requestId?: string },
 ): RequestProvider {
   const upstream: Upstream = { ms: 0, responses: [], partialText: "", target: undefined };
   const attempt = (target: Target): Provider => {
@@ -111,6 +111,11 @@ export function requestProvider(
   if (options.cache && rt.cache)
     provider = cached({ ...provider, id: `route:${route.alias}` }, { cache: rt.cache, tenant: key.tenant });
   const g = rt.guardFor(key);
-  if (g) provider = guarded(provider, g.guard, { scanOutput: g.scanOutput });
+  if (g) {
+    // The verdicts of this request's scans, told to this request's hook: no async context needed.
+    const onVerdict = (v: VerdictRecord) =>
+      rt.recordVerdict(v, { key, requestId: options.requestId ?? options.runId ?? "", runId: options.runId });
+    provider = guarded(provider, g.guard, { scanOutput: g.scanOutput, onVerdict });
+  }
   return { provider, upstream };
 }

@@ -67,59 +67,57 @@ export function invoke(
   const rename = { from: gthread, to: thread };
   // The scopes must be in place when the graph starts (inside `stream`): its nodes inherit them.
   return recordRun(runId, () =>
-    rt.scope.run({ requestId: runId, key, runId }, () =>
-      inRun({ runId, key }, async (): Promise<Outcome> => {
-        const options = { thread: gthread, signal };
-        let events: AsyncIterable<Event> =
-          invocation.kind === "resume"
-            ? workflow.graph.stream(null, { ...options, resume: invocation.value })
-            : workflow.graph.stream(
-                // No input is an empty one: null would ask the graph to continue the thread instead.
-                invocation.kind === "start" ? ((invocation.input ?? {}) as Record<string, unknown>) : null,
-                options,
-              );
-        if (rt.audit) {
-          events = auditedRun(events, {
-            log: rt.audit,
-            tenant: key.tenant,
-            actor: key.id,
-            graph: workflow.name,
-            ...(invocation.kind === "resume" ? { resumed: invocation.answers } : {}),
-          });
-        }
-        let end: Extract<Event, { type: "run-end" }> | undefined;
-        let interrupts: RunInterrupt[] = [];
-        try {
-          for await (const event of events) {
-            const top = event.ns === "";
-            // The top-level end and error become the invocation's outcome, written once by the caller.
-            if (top && event.type === "run-end") {
-              end = event;
-              continue;
-            }
-            if (top && event.type === "error") continue;
-            if (top && event.type === "interrupt") interrupts = interruptsOf(event.interrupts);
-            const wire = wireEvent(event, run);
-            if (wire) onEvent(wire);
+    inRun({ runId, key }, async (): Promise<Outcome> => {
+      const options = { thread: gthread, signal };
+      let events: AsyncIterable<Event> =
+        invocation.kind === "resume"
+          ? workflow.graph.stream(null, { ...options, resume: invocation.value })
+          : workflow.graph.stream(
+              // No input is an empty one: null would ask the graph to continue the thread instead.
+              invocation.kind === "start" ? ((invocation.input ?? {}) as Record<string, unknown>) : null,
+              options,
+            );
+      if (rt.audit) {
+        events = auditedRun(events, {
+          log: rt.audit,
+          tenant: key.tenant,
+          actor: key.id,
+          graph: workflow.name,
+          ...(invocation.kind === "resume" ? { resumed: invocation.answers } : {}),
+        });
+      }
+      let end: Extract<Event, { type: "run-end" }> | undefined;
+      let interrupts: RunInterrupt[] = [];
+      try {
+        for await (const event of events) {
+          const top = event.ns === "";
+          // The top-level end and error become the invocation's outcome, written once by the caller.
+          if (top && event.type === "run-end") {
+            end = event;
+            continue;
           }
-          return {
-            status: end?.status === "interrupted" ? "interrupted" : "completed",
-            state: end?.state ?? null,
-            interrupts: end?.status === "interrupted" ? interrupts : [],
-            error: null,
-            step: end?.step ?? null,
-          };
-        } catch (error) {
-          const info = errorInfo(error, rename);
-          return {
-            status: info.code === "RUN_CANCELLED" ? "cancelled" : "failed",
-            state: end?.state ?? null,
-            interrupts: [],
-            error: info,
-            step: end?.step ?? null,
-          };
+          if (top && event.type === "error") continue;
+          if (top && event.type === "interrupt") interrupts = interruptsOf(event.interrupts);
+          const wire = wireEvent(event, run);
+          if (wire) onEvent(wire);
         }
-      }),
-    ),
+        return {
+          status: end?.status === "interrupted" ? "interrupted" : "completed",
+          state: end?.state ?? null,
+          interrupts: end?.status === "interrupted" ? interrupts : [],
+          error: null,
+          step: end?.step ?? null,
+        };
+      } catch (error) {
+        const info = errorInfo(error, rename);
+        return {
+          status: info.code === "RUN_CANCELLED" ? "cancelled" : "failed",
+          state: end?.state ?? null,
+          interrupts: [],
+          error: info,
+          step: end?.step ?? null,
+        };
+      }
+    }),
   );
 }
