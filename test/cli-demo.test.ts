@@ -12,7 +12,10 @@ describe("the keel command (built output)", () => {
     expect(fs.existsSync(bin), "run `npm run build` first: dist/cli/main.js is missing").toBe(true);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-"));
     const db = path.join(dir, "demo.db");
-    const result = spawnSync(process.execPath, [bin, "demo", "--graph", "--db", db], { encoding: "utf8", input: "" });
+    const result = spawnSync(process.execPath, [bin, "demo", "--graph", "--db", db], {
+      encoding: "utf8",
+      input: "",
+    });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/step 2: order-history \+ policy/);

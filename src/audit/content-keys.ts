@@ -6,9 +6,9 @@
  * overwritten in the database file rather than left in free pages.
  */
 import { createCipheriv, createDecipheriv, randomUUID } from "node:crypto";
-import { randomBytesPooled as randomBytes } from "../util/random.js";
 import type { Statement } from "better-sqlite3";
 import type { SqliteDatabase } from "../db/index.js";
+import { randomBytesPooled as randomBytes } from "../util/random.js";
 
 export interface KeyScope {
   tenant: string;
