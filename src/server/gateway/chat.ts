@@ -209,6 +209,7 @@ async function admit(c: Context<ServerEnv>, rt: Runtime, key: ApiKey): Promise<A
 
 /** Settles the reservation and the rate limits to what the request really used. */
 async function settle(rt: Runtime, key: ApiKey, a: Admitted, upstream: Upstream, requestId: string) {
+  upstream.flushVerdicts();
   const cost = spent(rt, upstream, a.promptTokens);
   if (a.reservation) {
     // Unpriced answers cannot happen here (a budgeted route is priced); keep the reservation if so.

@@ -18,7 +18,7 @@ import {
 } from "../../model/index.js";
 import type { ApiKey } from "../keys.js";
 import type { ModelRoute, Target } from "../models.js";
-import type { Runtime } from "../runtime.js";
+import type { RequestScope, Runtime } from "../runtime.js";
 import { cascadeProvider } from "./cascade.js";
 
 /** What the upstream did for one gateway request, across every attempt. */
@@ -31,6 +31,13 @@ export interface Upstream {
   partialText: string;
   /** The target whose call is in progress or answered last. */
   target: Target | undefined;
+  /**
+   * Appends the request's guard verdicts held back so far. They are held until the upstream
+   * answers, so that they join the transaction of the `model.call` event appended in the same
+   * tick: one commit per request instead of two. The gateway calls it again at the end for what
+   * no upstream call flushed (a cache hit).
+   */
+  flushVerdicts(): void;
 }
 
 function observed(target: Target, upstream: Upstream): Provider {
@@ -47,6 +54,7 @@ function observed(target: Target, upstream: Upstream): Provider {
         return response;
       } finally {
         upstream.ms += performance.now() - started;
+        upstream.flushVerdicts();
       }
     },
     async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamPart> {
@@ -58,16 +66,23 @@ function observed(target: Target, upstream: Upstream): Provider {
         let next: IteratorResult<StreamPart>;
         try {
           next = await iterator.next();
+        } catch (error) {
+          upstream.flushVerdicts();
+          throw error;
         } finally {
           upstream.ms += performance.now() - started;
         }
-        if (next.done) return;
+        if (next.done) {
+          upstream.flushVerdicts();
+          return;
+        }
         const part = next.value;
         if (part.type === "text-delta") upstream.partialText += part.text;
         else if (part.type === "tool-call-delta") upstream.partialText += part.argumentsDelta;
         else if (part.type === "finish") {
           upstream.responses.push(part.response);
           upstream.partialText = "";
+          upstream.flushVerdicts();
         }
         yield part;
       }
@@ -87,7 +102,24 @@ export function requestProvider(
   route: ModelRoute,
   options: { cache: boolean; runId?: string; requestId?: string },
 ): RequestProvider {
-  const upstream: Upstream = { ms: 0, responses: [], partialText: "", target: undefined };
+  const heldVerdicts: VerdictRecord[] = [];
+  let flushed = false;
+  const scope: RequestScope = {
+    key,
+    requestId: options.requestId ?? options.runId ?? "",
+    runId: options.runId,
+  };
+  const upstream: Upstream = {
+    ms: 0,
+    responses: [],
+    partialText: "",
+    target: undefined,
+    flushVerdicts() {
+      flushed = true;
+      for (const v of heldVerdicts) rt.recordVerdict(v, scope);
+      heldVerdicts.length = 0;
+    },
+  };
   const attempt = (target: Target): Provider => {
     const inner = observed(target, upstream);
     return rt.audit
@@ -113,8 +145,12 @@ export function requestProvider(
   const g = rt.guardFor(key);
   if (g) {
     // The verdicts of this request's scans, told to this request's hook: no async context needed.
-    const onVerdict = (v: VerdictRecord) =>
-      rt.recordVerdict(v, { key, requestId: options.requestId ?? options.runId ?? "", runId: options.runId });
+    // Until the upstream answers they are held (see `flushVerdicts`); a block is recorded at once,
+    // since no upstream call follows it.
+    const onVerdict = (v: VerdictRecord) => {
+      if (flushed || v.action === "block") rt.recordVerdict(v, scope);
+      else heldVerdicts.push(v);
+    };
     provider = guarded(provider, g.guard, { scanOutput: g.scanOutput, onVerdict });
   }
   return { provider, upstream };
