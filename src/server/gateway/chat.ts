@@ -230,11 +230,45 @@ async function settle(rt: Runtime, key: ApiKey, a: Admitted, upstream: Upstream,
       })
       .catch(() => rt.metrics.auditFailure());
   }
+  await recordRoute(rt, key, a.route, upstream, requestId);
   await rt.rateLimits.giveBack(a.taken, cost.input + cost.output);
   const model = upstream.target?.model ?? a.route.alias;
   rt.metrics.tokens(key.tenant, model, cost.input, cost.output);
   if (cost.usd !== null) rt.metrics.cost(key.tenant, model, cost.usd);
   return cost;
+}
+
+/** For a route of several models, which one answered and which were tried before it. */
+async function recordRoute(
+  rt: Runtime,
+  key: ApiKey,
+  route: ModelRoute,
+  upstream: Upstream,
+  requestId: string,
+) {
+  if (route.targets.length < 2 || upstream.tried.length === 0) return;
+  const name = (t: { providerName: string; model: string }) => `${t.providerName}/${t.model}`;
+  const choice = upstream.tried.at(-1) as (typeof upstream.tried)[number];
+  const earlier = upstream.tried.slice(0, -1);
+  const answered = upstream.responses.length > 0;
+  await rt
+    .record({
+      type: "route.choice",
+      tenant: key.tenant,
+      actor: key.id,
+      data: {
+        candidates: route.targets.map(name),
+        choice: name(choice),
+        reason:
+          earlier.length === 0
+            ? `${route.kind} route: the first candidate ${answered ? "answered" : "failed"}`
+            : `${route.kind} route: ${earlier.length} earlier candidate(s) ${route.kind === "cascade" ? "failed or were not accepted" : "failed"}`,
+        fallbacks: earlier.map(name),
+        route: route.alias,
+        requestId,
+      } as EventData["route.choice"],
+    })
+    .catch(() => rt.metrics.auditFailure());
 }
 
 const routeHeader = (upstream: Upstream, response: ModelResponse | undefined) =>

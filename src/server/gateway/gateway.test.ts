@@ -524,6 +524,16 @@ describe("routes", () => {
     expect(data.model).toBe("best");
     expect(response.headers.get("x-keel-route")).toBe("mock/mock-large");
     expect(chatBodies(s.mock).map((b) => b.model)).toEqual(["mock-small", "mock-large"]);
+    const auditor = s.client({ role: "auditor" }).key;
+    const events = (await (
+      await fetch(`${s.url}/audit/events`, { headers: { authorization: `Bearer ${auditor}` } })
+    ).json()) as { data: Array<{ type: string; data: Record<string, unknown> }> };
+    expect(events.data.find((e) => e.type === "route.choice")?.data).toMatchObject({
+      candidates: ["mock/mock-small", "mock/mock-large"],
+      choice: "mock/mock-large",
+      fallbacks: ["mock/mock-small"],
+      route: "best",
+    });
   });
 
   it("a cascade escalates while the answer is not the JSON asked for, and stops at the first good one", async () => {

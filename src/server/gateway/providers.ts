@@ -31,6 +31,8 @@ export interface Upstream {
   partialText: string;
   /** The target whose call is in progress or answered last. */
   target: Target | undefined;
+  /** Every target called, in order (a fallback or cascade route may call several). */
+  tried: Target[];
   /**
    * Appends the request's guard verdicts held back so far. They are held until the upstream
    * answers, so that they join the transaction of the `model.call` event appended in the same
@@ -47,6 +49,7 @@ function observed(target: Target, upstream: Upstream): Provider {
     capabilities: provider.capabilities,
     async generate(request: ModelRequest, options?: CallOptions) {
       upstream.target = target;
+      upstream.tried.push(target);
       const started = performance.now();
       try {
         const response = await provider.generate({ ...request, model }, options);
@@ -59,6 +62,7 @@ function observed(target: Target, upstream: Upstream): Provider {
     },
     async *stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamPart> {
       upstream.target = target;
+      upstream.tried.push(target);
       upstream.partialText = "";
       const iterator = provider.stream({ ...request, model }, options)[Symbol.asyncIterator]();
       for (;;) {
@@ -114,6 +118,7 @@ export function requestProvider(
     responses: [],
     partialText: "",
     target: undefined,
+    tried: [],
     flushVerdicts() {
       flushed = true;
       for (const v of heldVerdicts) rt.recordVerdict(v, scope);
