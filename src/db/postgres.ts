@@ -1,0 +1,219 @@
+/**
+ * PostgreSQL connections for the scale-out stores: a `pg` pool per database URL, transactions that
+ * roll back on any error, and versioned migrations that two processes starting at once apply once
+ * (the second waits on an advisory lock, then finds them applied).
+ */
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { KeelError } from "../errors/index.js";
+import type { Migration } from "./sqlite.js";
+
+export interface PostgresOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+  /** How long a query waits for a free connection before failing with `STORE_BUSY` (default 10 s). */
+  acquireTimeoutMs?: number;
+  /** Longest a statement may run (default none). */
+  statementTimeoutMs?: number;
+  /** `application_name` shown in pg_stat_activity (default "keel"). */
+  applicationName?: string;
+}
+
+/** A query runner: the pool, or one client inside a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+export interface PostgresDatabase extends Queryable {
+  readonly pool: pg.Pool;
+  /** The URL without its password, for messages. */
+  readonly display: string;
+  /** Runs `fn` in one transaction on one connection: committed if it returns, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Whether a store location is a PostgreSQL URL (anything else is a SQLite file). */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/**
+ * Checks a PostgreSQL URL and returns it with the password hidden, for messages. A URL that cannot
+ * work is a `INVALID_CONFIG` error naming `field` and what is wrong, never echoing the password.
+ */
+export function checkPostgresUrl(url: string, field = "KEEL_DB"): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new KeelError(
+      "INVALID_CONFIG",
+      `${field}: not a URL. Give postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, e.g. postgres://keel@127.0.0.1:5432/keel.`,
+    );
+  }
+  if (!/^postgres(ql)?:$/i.test(parsed.protocol)) {
+    throw new KeelError(
+      "INVALID_CONFIG",
+      `${field}: the scheme must be postgres:// or postgresql://, not ${parsed.protocol}//.`,
+    );
+  }
+  if (!parsed.hostname && !parsed.searchParams.get("host")) {
+    throw new KeelError(
+      "INVALID_CONFIG",
+      `${field}: the URL names no host: postgres://USER@HOST:PORT/DATABASE.`,
+    );
+  }
+  if (parsed.port && !(Number(parsed.port) > 0 && Number(parsed.port) < 65536)) {
+    throw new KeelError("INVALID_CONFIG", `${field}: port ${parsed.port} is not a port number.`);
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (!database) {
+    throw new KeelError(
+      "INVALID_CONFIG",
+      `${field}: the URL names no database: postgres://USER@HOST:PORT/DATABASE.`,
+    );
+  }
+  if (parsed.password) parsed.password = "****";
+  return parsed.toString();
+}
+
+/** Opens a pool on `url` (checked first); no connection is made until the first query. */
+export function openPostgres(url: string, options: PostgresOptions = {}): PostgresDatabase {
+  const display = checkPostgresUrl(url);
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 10_000;
+  const max = options.max ?? 10;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: acquireTimeoutMs,
+    application_name: options.applicationName ?? "keel",
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  // An idle connection the server dropped (a restart) must not crash the process: the pool
+  // discards it and opens another for the next query.
+  pool.on("error", () => undefined);
+
+  const explain = (error: unknown): unknown => {
+    const message = (error as Error)?.message ?? String(error);
+    if (/timeout exceeded when trying to connect/i.test(message)) {
+      return new KeelError(
+        "STORE_BUSY",
+        `All ${max} connections to ${display} stayed busy for ${acquireTimeoutMs} ms; raise the pool size or lower the load.`,
+        { cause: error, retryable: true },
+      );
+    }
+    const code = (error as { code?: string })?.code;
+    if (
+      code === "ECONNREFUSED" ||
+      code === "ENOTFOUND" ||
+      code === "57P01" ||
+      code === "57P03" ||
+      /terminat|Connection terminated/i.test(message)
+    ) {
+      return new KeelError(
+        "STORE_UNAVAILABLE",
+        `PostgreSQL at ${display} is unreachable or restarting (${message}).`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
+    }
+    return error;
+  };
+
+  return {
+    pool,
+    display,
+    async query(text, values) {
+      try {
+        return await pool.query(text, values);
+      } catch (error) {
+        throw explain(error);
+      }
+    },
+    async transaction(fn) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw explain(error);
+      }
+      let broken: unknown;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        broken = error;
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw explain(error);
+      } finally {
+        // A connection that failed mid-transaction is not given back to others.
+        client.release(broken !== undefined && isConnectionError(broken) ? (broken as Error) : undefined);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return (
+    code === "ECONNRESET" ||
+    code === "57P01" ||
+    /Connection terminated/i.test((error as Error)?.message ?? "")
+  );
+}
+
+/** A 64-bit advisory lock key for a scope (stable across processes). */
+function lockKey(scope: string): string {
+  return BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash("sha256").update(`keel:${scope}`).digest("hex").slice(0, 16)}`),
+  ).toString();
+}
+
+/**
+ * Applies the migrations of `scope` that the database has not seen yet, all in one transaction
+ * under an advisory lock: a second process migrating at the same moment waits for the first and
+ * then finds everything applied.
+ */
+export async function migratePostgres(
+  db: PostgresDatabase,
+  scope: string,
+  migrations: readonly Migration[],
+): Promise<void> {
+  await db
+    .query(
+      `CREATE TABLE IF NOT EXISTS keel_migrations (
+       scope TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (scope, id))`,
+    )
+    .catch(async (error) => {
+      // Two processes creating the table at once: one of them gets a unique violation on the catalog.
+      if ((error as { code?: string }).code !== "23505" && (error as { code?: string }).code !== "42P07")
+        throw error;
+    });
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(scope)]);
+    const { rows } = await tx.query<{ id: number }>("SELECT id FROM keel_migrations WHERE scope = $1", [
+      scope,
+    ]);
+    const applied = new Set(rows.map((r) => r.id));
+    for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
+      if (applied.has(m.id)) continue;
+      await tx.query(m.sql);
+      await tx.query("INSERT INTO keel_migrations (scope, id, name, applied_at) VALUES ($1, $2, $3, $4)", [
+        scope,
+        m.id,
+        m.name,
+        Date.now(),
+      ]);
+    }
+  });
+}
