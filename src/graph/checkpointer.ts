@@ -4,6 +4,8 @@
  * `checkpointerConformance` (src/testkit/checkpointer-conformance.ts).
  */
 
+import type { StepTransaction } from "./types.js";
+
 /** One checkpoint: the state after a superstep, stored as a delta or a snapshot. */
 export interface CheckpointRecord {
   thread: string;
@@ -56,8 +58,25 @@ export interface Checkpointer {
   chain(thread: string, ns: string, id?: string): Promise<CheckpointRecord[] | undefined>;
   /** Every checkpoint of a thread namespace, oldest first. */
   list(thread: string, ns: string): Promise<CheckpointRecord[]>;
-  /** Records or replaces (same checkpointId, taskId, kind, key) a task record. */
-  putTask(thread: string, ns: string, record: TaskRecord): Promise<void>;
+  /**
+   * Records or replaces (same checkpointId, taskId, kind, key) a task record. A "step" record is
+   * never replaced: the first one written wins, atomically across processes, and a later writer
+   * gets the recorded `data` back (and must use it instead of its own). Otherwise `undefined`.
+   */
+  putTask(thread: string, ns: string, record: TaskRecord): Promise<string | undefined>;
+  /**
+   * Optional: runs `fn` in one transaction of the store's database and records the "step" record
+   * with the data `encode` makes of its result in that same transaction, first writer wins. If a
+   * step record is there already (before or when it commits), `fn`'s writes are rolled back (or
+   * `fn` never runs) and the recorded data is returned with `won: false`.
+   */
+  transactionStep?<T>(
+    thread: string,
+    ns: string,
+    record: Omit<TaskRecord, "data" | "kind">,
+    fn: (tx: StepTransaction) => Promise<T>,
+    encode: (value: T) => string,
+  ): Promise<{ won: true; value: T; data: string } | { won: false; data: string }>;
   tasks(thread: string, ns: string, checkpointId: string): Promise<TaskRecord[]>;
   /**
    * Makes everything written so far durable (a backend may batch writes until then). With `thread`,

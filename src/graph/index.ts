@@ -21,6 +21,7 @@ export {
   ThreadStateError,
 } from "./errors.js";
 export { memoryCheckpointer } from "./memory-checkpointer.js";
+export { type PostgresCheckpointerOptions, postgresCheckpointer } from "./postgres-checkpointer.js";
 export type { RetryPolicy } from "./retry.js";
 export type { RunResult } from "./run.js";
 export { deserialize, serialize } from "./serde.js";
@@ -41,5 +42,6 @@ export type {
   RunStatus,
   StateSchema,
   StateSnapshot,
+  StepTransaction,
   Update,
 } from "./types.js";

@@ -65,7 +65,11 @@ export function memoryCheckpointer(): Checkpointer {
         forCheckpoint = new Map();
         s.tasks.set(record.checkpointId, forCheckpoint);
       }
-      forCheckpoint.set(`${record.taskId}\u0000${record.kind}\u0000${record.key}`, { ...record });
+      const key = `${record.taskId}\u0000${record.kind}\u0000${record.key}`;
+      const earlier = record.kind === "step" ? forCheckpoint.get(key) : undefined;
+      if (earlier) return earlier.data;
+      forCheckpoint.set(key, { ...record });
+      return undefined;
     },
     async tasks(thread, ns, checkpointId) {
       return [...(slot(thread, ns, false)?.tasks.get(checkpointId)?.values() ?? [])].map((t) => ({ ...t }));

@@ -253,6 +253,13 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
   const upsertTask = db.prepare(
     "INSERT OR REPLACE INTO keel_writes (thread, ns, checkpoint_id, task_id, kind, key, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
+  // A durable step's result is never replaced: the first writer's stands (see Checkpointer.putTask).
+  const insertStep = db.prepare(
+    "INSERT INTO keel_writes (thread, ns, checkpoint_id, task_id, kind, key, data) VALUES (?, ?, ?, ?, 'step', ?, ?) ON CONFLICT DO NOTHING",
+  );
+  const stepData = db.prepare(
+    "SELECT data FROM keel_writes WHERE thread = ? AND ns = ? AND checkpoint_id = ? AND task_id = ? AND kind = 'step' AND key = ?",
+  );
   const selectTasks = db.prepare(
     "SELECT checkpoint_id, task_id, kind, key, data FROM keel_writes WHERE thread = ? AND ns = ? AND checkpoint_id = ?",
   );
@@ -298,7 +305,15 @@ export function sqliteCheckpointer(options: SqliteCheckpointerOptions): Checkpoi
     async putTask(thread, ns, t: TaskRecord) {
       usable();
       throwIfLost(conn, thread);
-      write(conn, thread, () => upsertTask.run(thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data));
+      let recorded: string | undefined;
+      write(conn, thread, () => {
+        if (t.kind !== "step") {
+          upsertTask.run(thread, ns, t.checkpointId, t.taskId, t.kind, t.key, t.data);
+        } else if (insertStep.run(thread, ns, t.checkpointId, t.taskId, t.key, t.data).changes === 0) {
+          recorded = (stepData.get(thread, ns, t.checkpointId, t.taskId, t.key) as { data: string }).data;
+        }
+      });
+      return recorded;
     },
     async tasks(thread, ns, checkpointId) {
       usable();

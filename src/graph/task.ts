@@ -2,9 +2,10 @@ import { isKeelError, KeelError } from "../errors/index.js";
 import { NodeError, NodeTimeoutError, RunCancelledError } from "./errors.js";
 import { withRetries } from "./retry.js";
 import type { RunState } from "./run.js";
+import { deserialize } from "./serde.js";
 import type { NodeSpec } from "./spec.js";
 import { encode, type PendingRecords, type TaskSpec } from "./thread-store.js";
-import type { CustomEvent, NodeContext, PendingInterrupt } from "./types.js";
+import type { CustomEvent, NodeContext, PendingInterrupt, StepTransaction } from "./types.js";
 
 type Values = Record<string, unknown>;
 
@@ -178,30 +179,65 @@ class TaskContext implements NodeContext {
 
   async step<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
     this.live(`ctx.step("${name}")`);
-    this.stepCounts ??= new Map();
-    const n = (this.stepCounts.get(name) ?? 0) + 1;
-    this.stepCounts.set(name, n);
-    // "count:name" cannot collide, whatever characters step names hold.
-    const key = `${n}:${name}`;
+    const key = this.stepKey(name);
     const recorded = this.pending.steps.get(this.task.id);
     if (recorded?.has(key)) return recorded.get(key) as T;
-    const value = await fn();
+    let value: T = await fn();
     const data = encode(`The result of ctx.step("${name}") in node "${this.node}"`, value);
-    let forTask = this.pending.steps.get(this.task.id);
-    if (!forTask) this.pending.steps.set(this.task.id, (forTask = new Map()));
-    forTask.set(key, value);
     if (this.run.store) {
-      await this.run.store.putTask(this.run.thread, this.run.ns, {
+      const earlier = await this.run.store.putTask(this.run.thread, this.run.ns, {
         checkpointId: this.checkpointId,
         taskId: this.task.id,
         kind: "step",
         key,
         data,
       });
+      // Another process running this task recorded the step first: its result is the step's result.
+      if (earlier !== undefined) value = deserialize(earlier) as T;
       // The whole point of a durable step: its result is on disk before the node goes on.
       await this.run.store.checkpointer.flush(this.run.thread);
     }
+    this.remember(key, value);
     return value;
+  }
+
+  async transaction<T>(name: string, fn: (tx: StepTransaction) => Promise<T>): Promise<T> {
+    this.live(`ctx.transaction("${name}")`);
+    const checkpointer = this.run.store?.checkpointer;
+    if (!checkpointer?.transactionStep) {
+      throw new KeelError(
+        "STEP_TRANSACTIONS_UNSUPPORTED",
+        `ctx.transaction("${name}") in node "${this.node}" needs a checkpointer with transactions (postgresCheckpointer); ` +
+          "compile the graph with one, or use ctx.step for work that is not a database write.",
+      );
+    }
+    const key = this.stepKey(name);
+    const recorded = this.pending.steps.get(this.task.id);
+    if (recorded?.has(key)) return recorded.get(key) as T;
+    const outcome = await checkpointer.transactionStep(
+      this.run.thread,
+      this.run.ns,
+      { checkpointId: this.checkpointId, taskId: this.task.id, key },
+      fn,
+      (value) => encode(`The result of ctx.transaction("${name}") in node "${this.node}"`, value),
+    );
+    const value = outcome.won ? outcome.value : (deserialize(outcome.data) as T);
+    this.remember(key, value);
+    return value;
+  }
+
+  /** The n-th call of a step name in this attempt: "count:name" cannot collide, whatever names hold. */
+  private stepKey(name: string): string {
+    this.stepCounts ??= new Map();
+    const n = (this.stepCounts.get(name) ?? 0) + 1;
+    this.stepCounts.set(name, n);
+    return `${n}:${name}`;
+  }
+
+  private remember(key: string, value: unknown): void {
+    let forTask = this.pending.steps.get(this.task.id);
+    if (!forTask) this.pending.steps.set(this.task.id, (forTask = new Map()));
+    forTask.set(key, value);
   }
 
   get [SUBGRAPH_HOOKS](): SubgraphHooks {

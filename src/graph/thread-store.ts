@@ -137,7 +137,7 @@ export class ThreadStore {
     };
   }
 
-  putTask(thread: string, ns: string, record: TaskRecord): Promise<void> {
+  putTask(thread: string, ns: string, record: TaskRecord): Promise<string | undefined> {
     return this.checkpointer.putTask(thread, ns, record);
   }
 }

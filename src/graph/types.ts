@@ -61,8 +61,26 @@ export interface NodeContext {
    * again (retry, resume, crash recovery) the recorded result is returned without running `fn`. Only a
    * crash between `fn` finishing and that commit runs it again (at-least-once, like any durable
    * execution), so make `fn` idempotent where the outside world allows (an idempotency key).
+   * When two processes run the same task at once (a worker whose lease expired while it was still
+   * running), the first result recorded wins and both get it.
    */
   step<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * A durable step whose database writes commit with its result, in one transaction of the
+   * checkpointer's own database: exactly once, even across crashes and racing workers (the loser's
+   * transaction rolls back and it gets the winner's result). `fn` must only write through `tx`.
+   * Needs a checkpointer with transactions (`postgresCheckpointer`); others refuse with
+   * `STEP_TRANSACTIONS_UNSUPPORTED`.
+   */
+  transaction<T>(name: string, fn: (tx: StepTransaction) => Promise<T>): Promise<T>;
+}
+
+/** The connection a transactional step writes through: `pg`-style `$1` placeholders. */
+export interface StepTransaction {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export type NodeFn<S> = (state: S, ctx: NodeContext) => Update<S> | Promise<Update<S>>;

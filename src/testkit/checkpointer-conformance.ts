@@ -230,12 +230,41 @@ export function checkpointerConformance(
       });
 
       test("a record with the same checkpoint, task, kind and key replaces the earlier one", async () => {
-        await cp.putTask("t1", "", task("step", "a#0", "quote", "first"));
+        expect(await cp.putTask("t1", "", task("writes", "a#0", "", "first"))).toBeUndefined();
+        await cp.putTask("t1", "", task("resume", "a#0", "a#0.0", "kept"));
+        expect(await cp.putTask("t1", "", task("writes", "a#0", "", "second"))).toBeUndefined();
+        expect(sortTasks(await cp.tasks("t1", "", "s1"))).toStrictEqual([
+          task("resume", "a#0", "a#0.0", "kept"),
+          task("writes", "a#0", "", "second"),
+        ]);
+      });
+
+      test("a durable step's first recorded result wins, and a later writer gets it back", async () => {
+        expect(await cp.putTask("t1", "", task("step", "a#0", "quote", "first"))).toBeUndefined();
         await cp.putTask("t1", "", task("step", "a#0", "other", "kept"));
-        await cp.putTask("t1", "", task("step", "a#0", "quote", "second"));
+        expect(await cp.putTask("t1", "", task("step", "a#0", "quote", "second"))).toBe("first");
+        await cp.flush();
         expect(sortTasks(await cp.tasks("t1", "", "s1"))).toStrictEqual([
           task("step", "a#0", "other", "kept"),
-          task("step", "a#0", "quote", "second"),
+          task("step", "a#0", "quote", "first"),
+        ]);
+      });
+
+      test("racing writers of one step all get the same, single recorded result", async () => {
+        const results = await Promise.all(
+          ["w1", "w2", "w3", "w4"].map((w) => cp.putTask("t1", "", task("step", "a#0", "charge", w))),
+        );
+        await cp.flush();
+        const stored = await cp.tasks("t1", "", "s1");
+        expect(stored).toHaveLength(1);
+        const winner = stored[0]!.data;
+        // Exactly one writer saw no earlier record; every other one was handed the winner's data.
+        expect(results.filter((r) => r === undefined)).toHaveLength(1);
+        expect(results.map((r, i) => r ?? ["w1", "w2", "w3", "w4"][i])).toStrictEqual([
+          winner,
+          winner,
+          winner,
+          winner,
         ]);
       });
 
