@@ -29,6 +29,8 @@ export interface Queryable {
 
 export interface PostgresDatabase extends Queryable {
   readonly pool: pg.Pool;
+  /** The connection URL (with its password: never print it; `display` is for messages). */
+  readonly url: string;
   /** The URL without its password, for messages. */
   readonly display: string;
   /** Runs `fn` in one transaction on one connection: committed if it returns, rolled back if it throws. */
@@ -128,6 +130,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
 
   return {
     pool,
+    url,
     display,
     async query(text, values) {
       try {

@@ -1,0 +1,24 @@
+export {
+  checkPostgresUrl,
+  migratePostgres,
+  openPostgres,
+  type PostgresDatabase,
+  type PostgresOptions,
+} from "../db/postgres.js";
+export {
+  type EnqueueOptions,
+  openRunQueue,
+  type QueuedRun,
+  type QueuedRunStatus,
+  type QueueEvent,
+  RunQueue,
+  type RunQueueOptions,
+  UnknownRunError,
+} from "./run-queue.js";
+export {
+  type ConcurrencyLimits,
+  startWorker,
+  Worker,
+  type WorkerOptions,
+  type WorkerStats,
+} from "./worker.js";
