@@ -5,7 +5,7 @@
  * N times the limit). Tokens are taken for the prompt plus the most the answer may use, and what
  * the answer did not use is given back once it is known.
  */
-import { RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterRes, RateLimiterSQLite } from "rate-limiter-flexible";
 import type { SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 
@@ -34,8 +34,11 @@ export class RateLimitedError extends KeelError {
 
 /** What a request took, to give back what it did not use. */
 export interface Taken {
-  tokens: Array<{ limiter: RateLimiterSQLite; key: string; points: number }>;
+  tokens: Array<{ limiter: RateLimiterAbstract; key: string; points: number }>;
 }
+
+/** The limiter of one store counting `kind` against a limit of `points` per minute. */
+export type LimiterFor = (kind: "requests" | "tokens", points: number) => RateLimiterAbstract;
 
 const TABLE = "keel_rate_limits";
 
@@ -72,41 +75,64 @@ export class RateLimits {
    * Takes one request and `tokens` tokens from each scope's limits (e.g. `key:key_1a2b`, `tenant:acme`);
    * throws `RateLimitedError` for the first one reached, having given back what it took from the others.
    */
-  async take(scopes: ReadonlyArray<{ scope: string; limit: RateLimit }>, tokens: number): Promise<Taken> {
-    const taken: Taken = { tokens: [] };
-    const undo: Array<{ limiter: RateLimiterSQLite; key: string; points: number }> = [];
-    try {
-      for (const { scope, limit } of scopes) {
-        if (limit.requestsPerMinute !== undefined) {
-          const limiter = this.#limiter("requests", limit.requestsPerMinute);
-          await consume(limiter, scope, 1, `${scope} requests`, limit.requestsPerMinute);
-          undo.push({ limiter, key: scope, points: 1 });
-        }
-        if (limit.tokensPerMinute !== undefined) {
-          const limiter = this.#limiter("tokens", limit.tokensPerMinute);
-          const points = Math.min(tokens, limit.tokensPerMinute);
-          await consume(limiter, scope, points, `${scope} tokens`, limit.tokensPerMinute);
-          undo.push({ limiter, key: scope, points });
-          taken.tokens.push({ limiter, key: scope, points });
-        }
-      }
-    } catch (error) {
-      for (const u of undo) await u.limiter.reward(u.key, u.points);
-      throw error;
-    }
-    return taken;
+  take(scopes: ReadonlyArray<{ scope: string; limit: RateLimit }>, tokens: number): Promise<Taken> {
+    return takeFrom((kind, points) => this.#limiter(kind, points), scopes, tokens);
   }
 
   /** Gives back tokens a request took but did not use. */
-  async giveBack(taken: Taken, usedTokens: number): Promise<void> {
-    for (const t of taken.tokens) {
-      const unused = t.points - Math.min(t.points, usedTokens);
-      if (unused > 0) await t.limiter.reward(t.key, unused);
-    }
+  giveBack(taken: Taken, usedTokens: number): Promise<void> {
+    return giveBackTo(taken, usedTokens);
   }
 }
 
-async function consume(limiter: RateLimiterSQLite, key: string, points: number, name: string, limit: number) {
+/**
+ * `RateLimits.take` over any store's limiters (the PostgreSQL twin shares it): one request and
+ * `tokens` tokens from each scope's limits, all or none.
+ */
+export async function takeFrom(
+  limiterFor: LimiterFor,
+  scopes: ReadonlyArray<{ scope: string; limit: RateLimit }>,
+  tokens: number,
+): Promise<Taken> {
+  const taken: Taken = { tokens: [] };
+  const undo: Array<{ limiter: RateLimiterAbstract; key: string; points: number }> = [];
+  try {
+    for (const { scope, limit } of scopes) {
+      if (limit.requestsPerMinute !== undefined) {
+        const limiter = limiterFor("requests", limit.requestsPerMinute);
+        await consume(limiter, scope, 1, `${scope} requests`, limit.requestsPerMinute);
+        undo.push({ limiter, key: scope, points: 1 });
+      }
+      if (limit.tokensPerMinute !== undefined) {
+        const limiter = limiterFor("tokens", limit.tokensPerMinute);
+        const points = Math.min(tokens, limit.tokensPerMinute);
+        await consume(limiter, scope, points, `${scope} tokens`, limit.tokensPerMinute);
+        undo.push({ limiter, key: scope, points });
+        taken.tokens.push({ limiter, key: scope, points });
+      }
+    }
+  } catch (error) {
+    for (const u of undo) await u.limiter.reward(u.key, u.points);
+    throw error;
+  }
+  return taken;
+}
+
+/** `RateLimits.giveBack` over any store's limiters. */
+export async function giveBackTo(taken: Taken, usedTokens: number): Promise<void> {
+  for (const t of taken.tokens) {
+    const unused = t.points - Math.min(t.points, usedTokens);
+    if (unused > 0) await t.limiter.reward(t.key, unused);
+  }
+}
+
+async function consume(
+  limiter: RateLimiterAbstract,
+  key: string,
+  points: number,
+  name: string,
+  limit: number,
+) {
   try {
     await limiter.consume(key, points);
   } catch (rejection) {
