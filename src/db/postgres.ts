@@ -147,6 +147,12 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
         throw explain(error);
       }
       let broken: unknown;
+      // A connection lost while the transaction waits on the caller's code emits "error" with no
+      // query to reject: without a listener that would crash the process.
+      const lost = (error: Error) => {
+        broken ??= error;
+      };
+      client.on("error", lost);
       try {
         await client.query("BEGIN");
         const result = await fn(client);
@@ -157,6 +163,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
         await client.query("ROLLBACK").catch(() => undefined);
         throw explain(error);
       } finally {
+        client.off("error", lost);
         // A connection that failed mid-transaction is not given back to others.
         client.release(broken !== undefined && isConnectionError(broken) ? (broken as Error) : undefined);
       }

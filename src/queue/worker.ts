@@ -417,11 +417,7 @@ export class Worker {
         return;
       }
       const info = errorInfo(error);
-      if (
-        info.code === "THREAD_CONFLICT" ||
-        info.code === "STORE_UNAVAILABLE" ||
-        info.code === "STORE_BUSY"
-      ) {
+      if (handBack(error)) {
         // Another worker moved the thread (so this one's lease is gone), or the database went away
         // mid-run: nothing is recorded here; the run continues from its last checkpoint elsewhere.
         events.discard();
@@ -506,6 +502,19 @@ export class Worker {
 }
 
 class LostRun extends Error {}
+
+/**
+ * Whether a run failed because of the infrastructure rather than its own code: the database went
+ * away or stayed busy (a node's error wraps it: the causes are searched), or another worker moved
+ * the thread. Such a run is handed back, never recorded as failed.
+ */
+function handBack(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "THREAD_CONFLICT" || code === "STORE_UNAVAILABLE" || code === "STORE_BUSY") return true;
+  }
+  return false;
+}
 
 /**
  * A run's events, numbered after the last one stored and written in batches (every 25 ms, and with
