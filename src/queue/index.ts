@@ -13,6 +13,8 @@ export {
   type QueueEvent,
   RunQueue,
   type RunQueueOptions,
+  type Schedule,
+  type ScheduleOptions,
   UnknownRunError,
 } from "./run-queue.js";
 export {

@@ -216,3 +216,50 @@ describe("run queue and workers", () => {
     await expect(startWorker({ queue, workflows: { bare } })).rejects.toThrow(/postgresCheckpointer/);
   });
 });
+
+describe("recurring schedules", () => {
+  it("queue one run per tick, however many workers look, and stop when removed", async () => {
+    const { queue, checkpointer, worker } = await setup();
+    const app = graph({ state: z.object({ at: z.string().optional() }) })
+      .node("tick", () => ({}))
+      .edge(START, "tick")
+      .edge("tick", END)
+      .compile({ checkpointer });
+    await worker({ workflows: { tick: app }, pollMs: 50 });
+    await worker({ workflows: { tick: app }, pollMs: 50 });
+    const schedule = await queue.schedule({ name: "every-second", cron: "* * * * * *", workflow: "tick" });
+    expect(schedule).toMatchObject({
+      name: "every-second",
+      timezone: "UTC",
+      workflow: "tick",
+      tenant: "default",
+    });
+    while ((await queue.list()).filter((r) => r.status === "completed").length < 3) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await queue.unschedule("every-second")).toBe(true);
+    expect(await queue.unschedule("every-second")).toBe(false);
+    const runs = await queue.list();
+    // One run per tick: ids name the tick, each tick once, ticks whole seconds apart.
+    const ticks = runs.map((r) => Date.parse(r.id.split(":").slice(2).join(":")));
+    expect(new Set(ticks).size).toBe(runs.length);
+    for (const t of ticks) expect(t % 1000).toBe(0);
+    expect(runs.every((r) => r.id.startsWith("sched:every-second:"))).toBe(true);
+    const after = runs.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await queue.list()).length).toBeLessThanOrEqual(after + 1);
+  });
+
+  it("refuse a pattern that cannot work, saying what a good one looks like", async () => {
+    const { queue } = await setup();
+    await expect(queue.schedule({ name: "bad", cron: "every day", workflow: "tick" })).rejects.toThrow(
+      /not valid.*five fields/,
+    );
+    await expect(
+      queue.schedule({ name: "bad name!", cron: "* * * * *", workflow: "tick" }),
+    ).rejects.toMatchObject({
+      code: "INVALID_REQUEST",
+    });
+    expect(await queue.schedules()).toEqual([]);
+  });
+});

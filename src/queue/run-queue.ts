@@ -5,6 +5,7 @@
  * machines with skewed clocks still agree on when a lease has expired.
  */
 import { randomBytes } from "node:crypto";
+import { Cron } from "croner";
 import pg from "pg";
 import { migratePostgres, openPostgres, type PostgresDatabase } from "../db/postgres.js";
 import type { Migration } from "../db/sqlite.js";
@@ -99,7 +100,63 @@ const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: "recurring schedules",
+    sql: `
+      CREATE TABLE keel_queue_schedules (
+        name TEXT PRIMARY KEY,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        input TEXT NOT NULL,
+        next_run_at TIMESTAMPTZ NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX keel_queue_schedules_due ON keel_queue_schedules (next_run_at);
+    `,
+  },
 ];
+
+export interface ScheduleOptions {
+  /** Unique; scheduling the same name again replaces the schedule. */
+  name: string;
+  /** Five fields (minute hour day month weekday), or six with seconds first: `0 9 * * 1-5`. */
+  cron: string;
+  workflow: string;
+  input?: unknown;
+  tenant?: string;
+  /** IANA time zone the pattern is read in (default UTC). */
+  timezone?: string;
+}
+
+export interface Schedule {
+  name: string;
+  cron: string;
+  timezone: string;
+  workflow: string;
+  tenant: string;
+  input: unknown;
+  /** When its next run will be queued (epoch ms). */
+  nextRunAt: number;
+}
+
+/** The first time after `after` that `cron` matches in `timezone`; a bad pattern is INVALID_REQUEST. */
+export function nextTick(cron: string, timezone: string, after: Date): Date {
+  let next: Date | null;
+  try {
+    next = new Cron(cron, { paused: true, timezone }).nextRun(after);
+  } catch (cause) {
+    throw new KeelError(
+      "INVALID_REQUEST",
+      `Schedule pattern "${cron}" (time zone ${timezone}) is not valid: ${(cause as Error).message}. Use five fields (minute hour day month weekday) or six with seconds first, e.g. "0 9 * * 1-5".`,
+      { cause },
+    );
+  }
+  if (!next) throw new KeelError("INVALID_REQUEST", `Schedule pattern "${cron}" never matches again.`);
+  return next;
+}
 
 interface Row {
   id: string;
@@ -141,6 +198,28 @@ function toRun(r: Row): QueuedRun {
     runAt: r.run_at.getTime(),
     createdAt: r.created_at.getTime(),
     endedAt: r.ended_at ? r.ended_at.getTime() : null,
+  };
+}
+
+interface ScheduleRow {
+  name: string;
+  cron: string;
+  timezone: string;
+  workflow: string;
+  tenant: string;
+  input: string;
+  next_run_at: Date;
+}
+
+function toSchedule(r: ScheduleRow): Schedule {
+  return {
+    name: r.name,
+    cron: r.cron,
+    timezone: r.timezone,
+    workflow: r.workflow,
+    tenant: r.tenant,
+    input: JSON.parse(r.input) as unknown,
+    nextRunAt: r.next_run_at.getTime(),
   };
 }
 
@@ -357,6 +436,89 @@ export class RunQueue {
       if (options.signal?.aborted) throw options.signal.reason;
       await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
     }
+  }
+
+  /**
+   * Adds (or replaces) a recurring schedule: at each time `cron` matches, one run of `workflow` is
+   * queued, by whichever worker runs that workflow first sees it due (exactly one run per tick,
+   * however many workers; its id is `sched:NAME:TICK`). Ticks missed while no worker ran are not
+   * queued one by one: the next worker queues the latest missed tick once, then follows the pattern.
+   */
+  async schedule(options: ScheduleOptions): Promise<Schedule> {
+    if (!/^[\w.:-]{1,200}$/.test(options.name ?? "")) {
+      throw new KeelError(
+        "INVALID_REQUEST",
+        `Schedule name "${options.name}" must be 1 to 200 letters, digits, ".", "_", ":" or "-".`,
+      );
+    }
+    if (!options.workflow)
+      throw new KeelError("INVALID_REQUEST", `Schedule "${options.name}" needs a workflow.`);
+    const timezone = options.timezone ?? "UTC";
+    const { rows: clock } = await this.db.query<{ now: Date }>("SELECT clock_timestamp() AS now");
+    const next = nextTick(options.cron, timezone, (clock[0] as { now: Date }).now);
+    const { rows } = await this.db.query<ScheduleRow>(
+      `INSERT INTO keel_queue_schedules (name, cron, timezone, workflow, tenant, input, next_run_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone,
+         workflow = excluded.workflow, tenant = excluded.tenant, input = excluded.input, next_run_at = excluded.next_run_at
+       RETURNING name, cron, timezone, workflow, tenant, input, next_run_at`,
+      [
+        options.name,
+        options.cron,
+        timezone,
+        options.workflow,
+        options.tenant ?? "default",
+        JSON.stringify(options.input ?? {}),
+        next,
+      ],
+    );
+    return toSchedule(rows[0] as ScheduleRow);
+  }
+
+  /** Removes a schedule (runs it queued already stay); false when there was none. */
+  async unschedule(name: string): Promise<boolean> {
+    const { rowCount } = await this.db.query("DELETE FROM keel_queue_schedules WHERE name = $1", [name]);
+    return rowCount === 1;
+  }
+
+  async schedules(): Promise<Schedule[]> {
+    const { rows } = await this.db.query<ScheduleRow>(
+      "SELECT name, cron, timezone, workflow, tenant, input, next_run_at FROM keel_queue_schedules ORDER BY name",
+    );
+    return rows.map(toSchedule);
+  }
+
+  /**
+   * Queues the runs of every due schedule of `workflows` and moves each to its next tick, in one
+   * transaction whose row locks (SKIP LOCKED) keep two workers from firing one tick twice. Workers
+   * call it on each look at the queue. Returns how many runs it queued.
+   */
+  async fireDueSchedules(workflows: readonly string[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<ScheduleRow & { now: Date }>(
+        `SELECT name, cron, timezone, workflow, tenant, input, next_run_at, clock_timestamp() AS now
+         FROM keel_queue_schedules
+         WHERE next_run_at <= clock_timestamp() AND workflow = ANY($1::text[])
+         FOR UPDATE SKIP LOCKED`,
+        [workflows],
+      );
+      let queued = 0;
+      for (const r of rows) {
+        const id = `sched:${r.name}:${r.next_run_at.toISOString()}`;
+        const added = await tx.query(
+          `INSERT INTO keel_queue (id, workflow, tenant, thread, status, input, run_at)
+           VALUES ($1, $2, $3, $1, 'queued', $4, $5) ON CONFLICT (id) DO NOTHING`,
+          [id, r.workflow, r.tenant, r.input, r.next_run_at],
+        );
+        queued += added.rowCount ?? 0;
+        await tx.query("UPDATE keel_queue_schedules SET next_run_at = $2 WHERE name = $1", [
+          r.name,
+          nextTick(r.cron, r.timezone, r.now),
+        ]);
+      }
+      if (queued > 0) await tx.query(`SELECT pg_notify('${CHANNEL_READY}', 'schedule')`);
+      return queued;
+    });
   }
 
   /** How many runs stand in each status. */

@@ -108,6 +108,7 @@ export class Worker {
   #woken = false;
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  #schedulesAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: WorkerOptions) {
     const names = Object.keys(options.workflows);
@@ -177,6 +178,15 @@ export class Worker {
     while (!this.#stopping) {
       const free = this.#o.concurrency - this.#active.size;
       let claimed = 0;
+      // Due schedules are queued here too, looked at most every 200 ms (ticks are whole seconds).
+      if (performance.now() - this.#schedulesAt >= 200) {
+        this.#schedulesAt = performance.now();
+        try {
+          await this.#o.queue.fireDueSchedules(Object.keys(this.#o.workflows));
+        } catch (error) {
+          this.#o.onError?.(error);
+        }
+      }
       if (free > 0) {
         try {
           const rows = await this.#claim(free);
