@@ -117,7 +117,7 @@ ${EXIT_STATUS}`,
 async function ingest(name: string, paths: string[], opts: CommonOptions): Promise<void> {
   const rt = await openRuntime(opts.config);
   try {
-    const tenant = tenantOf(rt, opts.tenant);
+    const tenant = await tenantOf(rt, opts.tenant);
     const collection = rt.collection(tenant, name);
     const { ingestFiles, listFiles } = await import("../server/collections/index.js");
     const files = listFiles(paths.map((p) => ({ path: path.resolve(p) })));
@@ -165,7 +165,7 @@ async function query(name: string, text: string, opts: QueryOptions): Promise<vo
   const { toCitation, withEveryone } = await import("../server/collections/index.js");
   const rt = await openRuntime(opts.config);
   try {
-    const tenant = tenantOf(rt, opts.tenant);
+    const tenant = await tenantOf(rt, opts.tenant);
     const collection = rt.collection(tenant, name);
     if (rt.config.collections?.[name]?.acl === true && opts.principal === undefined) {
       throw new KeelError(
@@ -232,14 +232,14 @@ async function openRuntime(configFile: string | undefined): Promise<Runtime> {
 }
 
 /** The tenant named, else the only one with keys: a copy nobody can query is never filled silently. */
-function tenantOf(rt: Runtime, given: string | undefined): string {
+async function tenantOf(rt: Runtime, given: string | undefined): Promise<string> {
   if (given !== undefined) {
     if (!TENANT.test(given)) {
       throw usage(`--tenant must be 1 to 64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(given)}.`);
     }
     return given;
   }
-  const tenants = [...new Set(rt.keys.list().map((k) => k.tenant))].sort();
+  const tenants = [...new Set((await rt.keys.list()).map((k) => k.tenant))].sort();
   if (tenants.length === 1) return tenants[0]!;
   throw usage(
     tenants.length === 0

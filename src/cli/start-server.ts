@@ -53,8 +53,8 @@ export async function serve(options: ServeOptions): Promise<KeelServer> {
   await warmUp(server);
   const { keys } = server.runtime;
   let firstKey: string | undefined;
-  if (keys.activeCount() === 0 && !options.demoKey) {
-    const admin = keys.create({
+  if ((await keys.activeCount()) === 0 && !options.demoKey) {
+    const admin = await keys.create({
       tenant: "default",
       role: "admin",
       name: "first admin (created at first start)",
@@ -69,9 +69,10 @@ export async function serve(options: ServeOptions): Promise<KeelServer> {
   }
   let demoKey: string | undefined;
   if (options.demoKey) {
-    for (const k of keys.list({ tenant: options.demoKey.tenant }))
-      if (k.name === options.demoKey.name) keys.revoke(k.id);
-    demoKey = keys.create({ tenant: options.demoKey.tenant, role: "app", name: options.demoKey.name }).key;
+    for (const k of await keys.list({ tenant: options.demoKey.tenant }))
+      if (k.name === options.demoKey.name) await keys.revoke(k.id);
+    demoKey = (await keys.create({ tenant: options.demoKey.tenant, role: "app", name: options.demoKey.name }))
+      .key;
   }
   const ingested = await startServices(server);
   const { url } = await server.listen({ port: options.port, host: options.host });

@@ -25,6 +25,12 @@ export interface ResponseCache {
   close(): void;
 }
 
+/** What `cached()` needs: the SQLite cache above, or a store answering with promises (PostgreSQL). */
+export interface ResponseCacheLike {
+  get(tenant: string, key: string): ModelResponse | undefined | Promise<ModelResponse | undefined>;
+  set(tenant: string, key: string, response: ModelResponse): void | Promise<void>;
+}
+
 const MIGRATIONS = [
   {
     id: 1,
@@ -101,7 +107,7 @@ export function cacheKey(provider: string, request: ModelRequest): string {
 }
 
 export interface CachedOptions {
-  cache: ResponseCache;
+  cache: ResponseCacheLike;
   /** Entries of one tenant are never served to another (default "default"). */
   tenant?: string;
 }
@@ -120,15 +126,15 @@ export function cached(provider: Provider, options: CachedOptions): Provider {
     capabilities: provider.capabilities,
     async generate(request: ModelRequest, callOptions?: CallOptions): Promise<CachedResponse> {
       const key = cacheKey(provider.id, request);
-      const hit = cache.get(tenant, key);
+      const hit = await cache.get(tenant, key);
       if (hit) return { ...hit, cacheHit: true };
       const response = await provider.generate(request, callOptions);
-      if (complete(response)) cache.set(tenant, key, withoutCallFields(response));
+      if (complete(response)) await store(cache, tenant, key, response);
       return response;
     },
     async *stream(request: ModelRequest, callOptions?: CallOptions): AsyncGenerator<StreamPart> {
       const key = cacheKey(provider.id, request);
-      const hit = cache.get(tenant, key);
+      const hit = await cache.get(tenant, key);
       if (hit) {
         if (hit.text) yield { type: "text-delta", text: hit.text };
         for (const toolCall of hit.toolCalls) yield { type: "tool-call", toolCall };
@@ -136,12 +142,20 @@ export function cached(provider: Provider, options: CachedOptions): Provider {
         return;
       }
       for await (const part of provider.stream(request, callOptions)) {
-        if (part.type === "finish" && complete(part.response))
-          cache.set(tenant, key, withoutCallFields(part.response));
+        if (part.type === "finish" && complete(part.response)) await store(cache, tenant, key, part.response);
         yield part;
       }
     },
   };
+}
+
+/** Stores an answer; a cache that cannot store (its database away) costs the caller nothing. */
+async function store(cache: ResponseCacheLike, tenant: string, key: string, response: ModelResponse) {
+  try {
+    await cache.set(tenant, key, withoutCallFields(response));
+  } catch {
+    // The answer is still good; only its reuse is lost.
+  }
 }
 
 /** A cut-off ("length") or filtered answer is not worth serving again for a whole TTL. */

@@ -5,6 +5,7 @@ export {
   cached,
   cacheKey,
   type ResponseCache,
+  type ResponseCacheLike,
   type ResponseCacheOptions,
   responseCache,
 } from "./cache.js";

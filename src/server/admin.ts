@@ -74,7 +74,7 @@ export function addAdminRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBoo
           `Unknown guard "${body.guard}"; the configuration has: ${rt.guardNames.join(", ")}.`,
         );
       }
-      const created = rt.keys.create({ tenant: admin.tenant, ...body });
+      const created = await rt.keys.create({ tenant: admin.tenant, ...body });
       await rt.record({
         type: "admin.action",
         tenant: admin.tenant,
@@ -97,7 +97,7 @@ export function addAdminRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBoo
       roles: ["admin"],
       response: z.object({ data: z.array(KeyView) }),
     },
-    (c) => c.json({ data: rt.keys.list({ tenant: c.get("key").tenant, includeRevoked: true }) }),
+    async (c) => c.json({ data: await rt.keys.list({ tenant: c.get("key").tenant, includeRevoked: true }) }),
   );
 
   route(
@@ -115,11 +115,11 @@ export function addAdminRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBoo
     async (c) => {
       const admin = c.get("key");
       const id = c.req.param("id") ?? "";
-      const target = rt.keys.get(id);
+      const target = await rt.keys.get(id);
       // Another tenant's key is reported as missing: ids do not leak across tenants.
       if (!target || target.tenant !== admin.tenant)
         throw new KeelError("NOT_FOUND", `No API key "${id}" in tenant ${admin.tenant}.`);
-      const revoked = rt.keys.revoke(id);
+      const revoked = await rt.keys.revoke(id);
       await rt.record({
         type: "admin.action",
         tenant: admin.tenant,

@@ -19,7 +19,7 @@ export function auth(rt: Runtime, roles: readonly Role[]): MiddlewareHandler<Ser
         "Missing API key: send Authorization: Bearer <key> (create one with `keel keys create --tenant NAME`).",
       );
     }
-    const key = rt.keys.verify(secret);
+    const key = await rt.keys.verify(secret);
     if (!key) throw new KeelError("UNAUTHORIZED", "Invalid or revoked API key.");
     if (!roles.includes(key.role)) {
       throw new KeelError(

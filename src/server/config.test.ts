@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { useTempDirs } from "../testkit/temp-dirs.js";
 import { loadConfig } from "./config.js";
 import { createKeelServer } from "./index.js";
+import type { KeyStore } from "./keys.js";
 import { createRuntime } from "./runtime.js";
 
 const tempDir = useTempDirs("keel-config-");
@@ -16,7 +17,7 @@ describe("configuration", () => {
     try {
       expect(server.runtime.storePath).toBe(path.join(dir, "keel.db"));
       expect(server.runtime.models.list().map((r) => r.alias)).toEqual(["keel-extractive"]);
-      const key = server.runtime.keys.create({ tenant: "t" }).key;
+      const key = (server.runtime.keys as KeyStore).create({ tenant: "t" }).key;
       const res = await server.app.request("/v1/chat/completions", {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

@@ -24,7 +24,7 @@ export function serverGroups(): RouteGroup[] {
 export async function startServices(server: KeelServer): Promise<string[]> {
   const rt = server.runtime;
   const lines: string[] = [];
-  for (const tenant of new Set(rt.keys.list().map((k) => k.tenant))) {
+  for (const tenant of new Set((await rt.keys.list()).map((k) => k.tenant))) {
     for (const r of await ingestSources(rt, tenant)) {
       lines.push(
         `  sources: ${r.collection} (tenant ${r.tenant}): ${r.files} files, ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.deleted} removed`,

@@ -24,7 +24,7 @@ import {
   secretsScanner,
   type VerdictRecord,
 } from "../guard/index.js";
-import { type ResponseCache, responseCache } from "../model/index.js";
+import { responseCache } from "../model/index.js";
 import {
   type Collection,
   type Embedder,
@@ -40,6 +40,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { buildModels, type ModelTable } from "./models.js";
 import { type RateLimit, RateLimits } from "./rate-limits.js";
 import { storePathOf } from "./store-path.js";
+import type { BudgetsStore, CacheStore, KeysStore, RateLimitsStore } from "./stores.js";
 
 export { storePathOf } from "./store-path.js";
 
@@ -63,12 +64,12 @@ export interface Runtime {
   storePath: string;
   configDir: string;
   db: SqliteDatabase;
-  keys: KeyStore;
-  budgets: BudgetStore;
-  rateLimits: RateLimits;
+  keys: KeysStore;
+  budgets: BudgetsStore;
+  rateLimits: RateLimitsStore;
   models: ModelTable;
   limits: Limits;
-  cache: ResponseCache | undefined;
+  cache: CacheStore | undefined;
   audit: AuditLog | undefined;
   metrics: Metrics;
   /** Embedding models by name (`keel-hashing` is always there: offline, no model needed). */

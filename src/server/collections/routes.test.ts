@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { useTempDirs } from "../../testkit/temp-dirs.js";
 import { addDocsRoutes } from "../docs.js";
 import { createKeelServer, type KeelServer } from "../index.js";
+import type { KeyStore } from "../keys.js";
 import { addCollectionRoutes } from "./index.js";
 import { IngestRequest, QueryRequest } from "./schemas.js";
 
@@ -35,7 +36,7 @@ async function start(collections: Record<string, { acl?: boolean }> = { docs: { 
   servers.push(server);
   const { url } = await server.listen({ port: 0 });
   const keyOf = (tenant: string, role: "app" | "admin" | "auditor" = "app") =>
-    server.runtime.keys.create({ tenant, role }).key;
+    (server.runtime.keys as KeyStore).create({ tenant, role }).key;
   const call = async (key: string | undefined, method: string, route: string, body?: unknown) => {
     const res = await fetch(`${url}${route}`, {
       method,
@@ -350,7 +351,7 @@ describe("collections API", () => {
     });
     servers.push(server);
     const { url } = await server.listen({ port: 0 });
-    const key = server.runtime.keys.create({ tenant: "acme" }).key;
+    const key = (server.runtime.keys as KeyStore).create({ tenant: "acme" }).key;
     const res = await fetch(`${url}/collections/docs/documents`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { useTempDirs } from "../../testkit/temp-dirs.js";
 import type { KeelConfig } from "../config.js";
 import { createKeelServer, createRuntime, type KeelServer, type Runtime } from "../index.js";
+import type { KeyStore } from "../keys.js";
 import { addCollectionRoutes, ingestSources } from "./index.js";
 
 const tempDir = useTempDirs("keel-sources-");
@@ -110,7 +111,7 @@ describe("ingestSources", () => {
     await ingestSources(server.runtime, "acme");
     const { url } = await server.listen({ port: 0 });
     const ask = async (tenant: string, principal: unknown) => {
-      const key = server.runtime.keys.create({ tenant }).key;
+      const key = (server.runtime.keys as KeyStore).create({ tenant }).key;
       const res = await fetch(`${url}/collections/kb/query`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

@@ -186,7 +186,7 @@ async function admit(c: Context<ServerEnv>, rt: Runtime, key: ApiKey): Promise<A
   let reservation: Reservation | undefined;
   if (limits.length > 0) {
     try {
-      reservation = rt.budgets.reserve(limits, worst);
+      reservation = await rt.budgets.reserve(limits, worst);
     } catch (error) {
       await rt.rateLimits.giveBack(taken, 0);
       const e = error as KeelError & { scope?: string; remainingUsd?: number };
@@ -214,7 +214,7 @@ async function settle(rt: Runtime, key: ApiKey, a: Admitted, upstream: Upstream,
   if (a.reservation) {
     // Unpriced answers cannot happen here (a budgeted route is priced); keep the reservation if so.
     const usd = cost.usd ?? a.reservation.amountUsd;
-    rt.budgets.settle(a.reservation, usd);
+    await rt.budgets.settle(a.reservation, usd);
     await rt
       .record({
         type: "budget.decision",
@@ -224,7 +224,7 @@ async function settle(rt: Runtime, key: ApiKey, a: Admitted, upstream: Upstream,
           budget: a.reservation.windows.map(([scope, window]) => `${scope}@${window}`).join(","),
           decision: "settled",
           amountUsd: fromNano(toNano(usd)),
-          remainingUsd: rt.budgets.remaining(budgetLimitsFor(rt, key)),
+          remainingUsd: await rt.budgets.remaining(budgetLimitsFor(rt, key)),
           requestId,
         } as EventData["budget.decision"],
       })

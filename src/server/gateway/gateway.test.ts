@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startMockLLM } from "../../testkit/index.js";
 import type { MockLLM, Script } from "../../testkit/mock-llm/types.js";
 import { useTempDirs } from "../../testkit/temp-dirs.js";
+import type { BudgetStore } from "../budgets.js";
 import type { KeelConfig } from "../config.js";
 import { createKeelServer, type KeelServer } from "../index.js";
-import type { CreateKeyInput } from "../keys.js";
+import type { CreateKeyInput, KeyStore } from "../keys.js";
 
 const tempDir = useTempDirs("keel-gateway-");
 const open: Array<{ close(): Promise<void> }> = [];
@@ -41,7 +42,7 @@ async function setup(options: { script?: Script; config?: Partial<KeelConfig> } 
   open.push(server);
   const { url } = await server.listen({ port: 0 });
   const client = (key: Partial<CreateKeyInput> = {}) => {
-    const created = server.runtime.keys.create({ tenant: "acme", role: "app", ...key });
+    const created = (server.runtime.keys as KeyStore).create({ tenant: "acme", role: "app", ...key });
     return {
       client: new OpenAI({ baseURL: `${url}/v1`, apiKey: created.key, maxRetries: 0 }),
       key: created.key,
@@ -315,7 +316,7 @@ describe("refusals, each with the right status and OpenAI's error shape", () => 
     await expect(bad.models.list()).rejects.toMatchObject({ status: 401, code: "UNAUTHORIZED" });
     const { client, id } = s.client();
     await client.models.list();
-    s.server.runtime.keys.revoke(id);
+    (s.server.runtime.keys as KeyStore).revoke(id);
     await expect(client.models.list()).rejects.toMatchObject({ status: 401 });
     const auditor = s.client({ role: "auditor" }).client;
     await expect(auditor.models.list()).rejects.toMatchObject({ status: 403, code: "FORBIDDEN" });
@@ -377,7 +378,7 @@ describe("budgets", () => {
     ).length;
     expect(ok + refused).toBe(200);
     expect(ok).toBeGreaterThan(0);
-    const usage = s.server.runtime.budgets.usage(`key:${id}`, "day");
+    const usage = (s.server.runtime.budgets as BudgetStore).usage(`key:${id}`, "day");
     expect(usage.reservedUsd).toBe(0);
     expect(usage.spentUsd).toBeLessThanOrEqual(0.004);
     expect(usage.spentUsd).toBeCloseTo(ok * 0.00006, 9);
@@ -499,9 +500,12 @@ describe("a client that disconnects mid-stream", () => {
     expect(received).toBeLessThan(2000);
     // The settlement happens when the server sees the disconnect: wait for the reservation to go.
     const deadline = Date.now() + 5000;
-    while (s.server.runtime.budgets.usage(`key:${id}`, "day").reservedUsd > 0 && Date.now() < deadline)
+    while (
+      (s.server.runtime.budgets as BudgetStore).usage(`key:${id}`, "day").reservedUsd > 0 &&
+      Date.now() < deadline
+    )
       await new Promise((r) => setTimeout(r, 20));
-    const usage = s.server.runtime.budgets.usage(`key:${id}`, "day");
+    const usage = (s.server.runtime.budgets as BudgetStore).usage(`key:${id}`, "day");
     expect(usage.reservedUsd).toBe(0);
     // The prompt and the words generated before the cut, never the whole answer (400 tokens).
     expect(usage.spentUsd).toBeGreaterThan(0);

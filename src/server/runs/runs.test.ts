@@ -6,6 +6,7 @@ import type { ModelRequest, Provider } from "../../model/index.js";
 import { useTempDirs } from "../../testkit/temp-dirs.js";
 import type { WorkflowDefinition } from "../config.js";
 import { createKeelServer, type KeelServer } from "../index.js";
+import type { KeyStore } from "../keys.js";
 import { addRunRoutes } from "./routes.js";
 
 const tempDir = useTempDirs("keel-runs-");
@@ -94,7 +95,7 @@ async function start(
   });
   open.push(server);
   const { url } = await server.listen({ port: 0 });
-  const key = server.runtime.keys.create({ tenant: "acme", role: "app" });
+  const key = (server.runtime.keys as KeyStore).create({ tenant: "acme", role: "app" });
   const call = async (method: string, route: string, body?: unknown, secret: string | null = key.key) => {
     const res = await fetch(url + route, {
       method,
@@ -326,7 +327,7 @@ describe("runs API", () => {
 
   it("keeps tenants apart: another tenant's run and thread are not found, even with the same thread id", async () => {
     const { call, server, events } = await start({ ask: pipeline() });
-    const other = server.runtime.keys.create({ tenant: "globex", role: "admin" }).key;
+    const other = (server.runtime.keys as KeyStore).create({ tenant: "globex", role: "admin" }).key;
     const { body: mine } = await call("POST", "/runs", {
       workflow: "ask",
       input: { question: "one two" },
@@ -369,10 +370,10 @@ describe("runs API", () => {
     const { call, server } = await start({ ask: pipeline() });
     const missing = await call("POST", "/runs", { workflow: "ask", input: { question: "x" } }, null);
     expect(missing.status).toBe(401);
-    const revokedKey = server.runtime.keys.create({ tenant: "acme", role: "app" });
-    server.runtime.keys.revoke(revokedKey.id);
+    const revokedKey = (server.runtime.keys as KeyStore).create({ tenant: "acme", role: "app" });
+    (server.runtime.keys as KeyStore).revoke(revokedKey.id);
     expect((await call("GET", "/runs/run_x", undefined, revokedKey.key)).status).toBe(401);
-    const auditor = server.runtime.keys.create({ tenant: "acme", role: "auditor" }).key;
+    const auditor = (server.runtime.keys as KeyStore).create({ tenant: "acme", role: "auditor" }).key;
     expect((await call("POST", "/runs", { workflow: "ask", input: { question: "x" } }, auditor)).status).toBe(
       403,
     );

@@ -5,7 +5,7 @@
  */
 import { KeelError } from "../../errors/index.js";
 import type { Checkpointer, StateSnapshot } from "../../graph/index.js";
-import type { ApiKey } from "../keys.js";
+import type { ApiKey, KeyStore } from "../keys.js";
 import type { Runtime } from "../runtime.js";
 import { answeredIds, type Invocation, invoke, newRunId } from "./execute.js";
 import type { RunNotifier } from "./notifier.js";
@@ -200,7 +200,9 @@ export class RunService {
    */
   recover(): void {
     for (const run of this.#store.running()) {
-      const key = this.#rt.keys.get(run.keyId) ?? {
+      // This service runs on the SQLite store only (runs on PostgreSQL go through the queue), whose
+      // key store answers at once: recovery registers every run before anything else can happen.
+      const key = (this.#rt.keys as KeyStore).get(run.keyId) ?? {
         // The key row is gone: the run still belongs to its tenant, with the default guard.
         id: run.keyId,
         tenant: run.tenant,
