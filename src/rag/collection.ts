@@ -1,6 +1,11 @@
+/**
+ * The public collection object, the same over every backend: input checks, chunking and embedding,
+ * hybrid fusion, reranking and guards live here; the tables live behind a `CollectionStore`.
+ */
 import { openSqlite, type SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 import { resolveChunking } from "./chunk.js";
+import type { Candidate, CollectionConfig, CollectionStore } from "./collection-store.js";
 import type {
   Collection,
   CollectionOptions,
@@ -9,32 +14,19 @@ import type {
   QueryOptions,
   QueryResult,
   SearchMode,
-  StoredDocument,
 } from "./collection-types.js";
-import { compileFilter, type Filter } from "./filter.js";
-import { deleteDocumentRows, prepare, write } from "./ingest.js";
+import { prepareDocuments } from "./ingest.js";
 import { loadFile } from "./loaders/index.js";
+import { reciprocalRankFusion, toHit } from "./search.js";
+import { sqliteStore } from "./sqlite-store.js";
+import { checkCollectionName } from "./sqlite-tables.js";
 import {
-  bm25Search,
-  type Candidate,
-  reciprocalRankFusion,
-  restrictionSql,
-  StatementCache,
-  TermStats,
-  toHit,
-  vectorSearch,
-} from "./search.js";
-import {
-  BM25_PARAMS,
-  type CollectionConfig,
-  checkCollectionName,
-  ensureCollection,
-  FTS_TOKENIZER,
-  loadVectorExtension,
-  readFields,
-  tableNames,
-} from "./sqlite-tables.js";
-import { checkDocumentInputs, principalKeys } from "./validate.js";
+  checkDeleteTarget,
+  checkDocumentInputs,
+  checkLimits,
+  checkQuery,
+  principalKeys,
+} from "./validate.js";
 
 export interface OpenCollectionOptions extends CollectionOptions {
   /** The collection's name: lower-case letters, digits and underscores. */
@@ -42,8 +34,6 @@ export interface OpenCollectionOptions extends CollectionOptions {
   /** A SQLite file (created if missing) or an open better-sqlite3 database. */
   db: string | SqliteDatabase;
 }
-
-const QUERY_KEYS = new Set(["k", "mode", "filter", "principal", "rerank", "rerankDepth", "signal"]);
 
 /**
  * Opens (creating on first use) a collection in a SQLite file: BM25 through FTS5, vectors through
@@ -56,9 +46,22 @@ const QUERY_KEYS = new Set(["k", "mode", "filter", "principal", "rerank", "reran
  */
 export function openCollection(options: OpenCollectionOptions): Collection {
   const name = checkCollectionName(options.name);
+  const settings = collectionSettings(options);
   const db = typeof options.db === "string" ? openSqlite(options.db) : options.db;
+  const store = sqliteStore({
+    db,
+    name,
+    wanted: settings.wanted,
+    now: settings.now(),
+    commonShare: settings.commonShare,
+    ownsDb: typeof options.db === "string",
+  });
+  return collectionOver(store, name, options);
+}
+
+/** Checks the options every backend shares; what the store must be created with. */
+export function collectionSettings(options: CollectionOptions) {
   const { embedder, acl = false, now = Date.now, maxK = 1000, maxQueryChars = 10_000 } = options;
-  const chunking = resolveChunking(options.chunking);
   const hybrid = { rrfK: embedder?.fusion?.rrfK ?? 60, candidates: 100, ...options.hybrid };
   const weights = { bm25: 1, vector: embedder?.fusion?.weight ?? 1, ...options.hybrid?.weights };
   const commonShare = options.bm25?.commonTermShare ?? 0.05;
@@ -66,17 +69,24 @@ export function openCollection(options: OpenCollectionOptions): Collection {
     throw new KeelError("INVALID_OPTION", `bm25.commonTermShare must be in (0, 1], got ${commonShare}.`);
   }
   checkLimits(maxK, maxQueryChars, hybrid.rrfK, hybrid.candidates, weights);
-  loadVectorExtension(db);
   const wanted: CollectionConfig = {
     version: 1,
     embedder: embedder ? { id: embedder.id, dimensions: embedder.dimensions } : null,
     acl,
   };
-  const config = ensureCollection(db, name, wanted, now());
-  const t = tableNames(name);
+  return { embedder, acl, now, maxK, maxQueryChars, hybrid, weights, commonShare, wanted };
+}
+
+/** The public collection over a backend's store (options already checked by `collectionSettings`). */
+export function collectionOver<R>(
+  store: CollectionStore<R>,
+  name: string,
+  options: CollectionOptions,
+): Collection {
+  const { embedder, acl, now, maxK, maxQueryChars, hybrid, weights } = collectionSettings(options);
+  const chunking = resolveChunking(options.chunking);
+  const config = store.config;
   const hasVectors = config.embedder !== null;
-  const statements = new StatementCache(db);
-  const termStats = new TermStats(statements, t);
 
   function needEmbedder(action: string) {
     if (!embedder) {
@@ -90,12 +100,7 @@ export function openCollection(options: OpenCollectionOptions): Collection {
     return embedder;
   }
 
-  async function vectorCandidates(
-    text: string,
-    where: ReturnType<typeof restrictionSql>,
-    limit: number,
-    signal?: AbortSignal,
-  ) {
+  async function vectorCandidates(text: string, where: R, limit: number, signal?: AbortSignal) {
     const [vector] = await needEmbedder("search by vector").embed([text], { signal });
     if (!vector || vector.length !== config.embedder?.dimensions) {
       throw new KeelError(
@@ -103,20 +108,14 @@ export function openCollection(options: OpenCollectionOptions): Collection {
         `The embedder returned no vector of length ${config.embedder?.dimensions} for the query.`,
       );
     }
-    return vectorSearch(statements, t, vector, where, limit);
+    return store.vectorSearch(vector, where, limit);
   }
 
-  async function candidates(
-    text: string,
-    mode: SearchMode,
-    where: ReturnType<typeof restrictionSql>,
-    depth: number,
-    signal?: AbortSignal,
-  ) {
-    if (mode === "bm25") return bm25Search(statements, t, termStats, text, where, depth, commonShare);
+  async function candidates(text: string, mode: SearchMode, where: R, depth: number, signal?: AbortSignal) {
+    if (mode === "bm25") return store.keywordSearch(text, where, depth);
     if (mode === "vector") return vectorCandidates(text, where, depth, signal);
     const perList = Math.max(depth, hybrid.candidates);
-    const lexical = bm25Search(statements, t, termStats, text, where, perList, commonShare);
+    const lexical = await store.keywordSearch(text, where, perList);
     const semantic = await vectorCandidates(text, where, perList, signal);
     const known = new Map<number, Candidate>([...lexical, ...semantic].map((c) => [c.rowid, c]));
     const bm25 = new Map(lexical.map((c) => [c.rowid, c.score]));
@@ -153,9 +152,17 @@ export function openCollection(options: OpenCollectionOptions): Collection {
       return inTurn(async () => {
         const inputs = checkDocumentInputs(documents, acl);
         if (hasVectors) needEmbedder("ingest");
-        const prepared = await prepare({ db, tables: t, embedder, chunking }, inputs, ingestOptions);
+        const prepared = await prepareDocuments(
+          { storedHashes: (ids) => store.storedHashes(ids), embedder, chunking },
+          inputs,
+          ingestOptions,
+        );
         ingestOptions.signal?.throwIfAborted();
-        return write(db, t, prepared, { hasVectors, now: now(), options: ingestOptions });
+        const { onProgress } = ingestOptions;
+        return store.write(prepared, {
+          now: now(),
+          onProgress: onProgress && ((done, total) => onProgress({ phase: "write", done, total })),
+        });
       });
     },
 
@@ -174,20 +181,7 @@ export function openCollection(options: OpenCollectionOptions): Collection {
     },
 
     delete(selector) {
-      return inTurn(async () => {
-        const remove = db.prepare(`DELETE FROM ${t.docs} WHERE rowid = ?`);
-        const deleted = db
-          .transaction(() => {
-            const rowids = deletionTargets(db, t, selector);
-            for (const rowid of rowids) {
-              deleteDocumentRows(db, t, rowid, hasVectors);
-              remove.run(rowid);
-            }
-            return rowids.length;
-          })
-          .immediate();
-        return { deleted };
-      });
+      return inTurn(async () => ({ deleted: await store.deleteDocuments(checkDeleteTarget(selector)) }));
     },
 
     async query(text, queryOptions = {}) {
@@ -203,7 +197,7 @@ export function openCollection(options: OpenCollectionOptions): Collection {
         );
       }
       const keys = acl ? principalKeys(q.principal) : undefined;
-      const where = restrictionSql(db, t, { filter: q.filter, principal: keys });
+      const where = await store.restrict({ filter: q.filter, principal: keys });
       const depth = q.rerank ? Math.max(q.k, q.rerankDepth ?? 50) : q.k;
       const found = await candidates(text, q.mode, where, depth, q.signal);
       let hits = found
@@ -223,55 +217,28 @@ export function openCollection(options: OpenCollectionOptions): Collection {
       return screen(options.guard, q.mode, hits);
     },
 
-    async get(id) {
-      const row = db
-        .prepare(`SELECT rowid, id, text, metadata, access, updated_at FROM ${t.docs} WHERE id = ?`)
-        .get(id) as
-        | {
-            rowid: number;
-            id: string;
-            text: string;
-            metadata: string;
-            access: string | null;
-            updated_at: number;
-          }
-        | undefined;
-      if (!row) return undefined;
-      const chunks = db
-        .prepare(`SELECT count(*) FROM ${t.chunks} WHERE doc = ?`)
-        .pluck()
-        .get(row.rowid) as number;
-      const doc: StoredDocument = {
-        id: row.id,
-        text: row.text,
-        metadata: JSON.parse(row.metadata),
-        chunks,
-        updatedAt: row.updated_at,
-      };
-      if (row.access) doc.access = JSON.parse(row.access);
-      return doc;
-    },
+    get: (id) => store.get(id),
 
     close() {
-      if (typeof options.db === "string" && db.open) db.close();
+      store.close();
     },
 
     async stats(): Promise<CollectionStats> {
-      const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      const counts = await store.counts();
       const fields = Object.fromEntries(
-        [...readFields(db, t)].map(([field, info]) => [
+        [...counts.fields].map(([field, info]) => [
           field,
           { kinds: [...info.kinds].sort(), array: info.array },
         ]),
       );
       return {
         name,
-        documents: count(t.docs),
-        chunks: count(t.chunks),
+        documents: counts.documents,
+        chunks: counts.chunks,
         embedder: config.embedder,
         acl,
         fields,
-        bm25: { ...BM25_PARAMS, tokenizer: FTS_TOKENIZER },
+        bm25: { ...store.bm25 },
       };
     },
   };
@@ -279,72 +246,6 @@ export function openCollection(options: OpenCollectionOptions): Collection {
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-function checkLimits(
-  maxK: number,
-  maxQueryChars: number,
-  rrfK: number,
-  candidates: number,
-  weights: { bm25: number; vector: number },
-) {
-  const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
-  if (!whole(maxK, 1, 4096))
-    throw new KeelError("INVALID_OPTION", `maxK must be a whole number from 1 to 4096, got ${maxK}.`);
-  if (!whole(maxQueryChars, 1, 1_000_000))
-    throw new KeelError(
-      "INVALID_OPTION",
-      `maxQueryChars must be a whole number from 1 to 1000000, got ${maxQueryChars}.`,
-    );
-  if (!(rrfK >= 0) || !whole(candidates, 1, 4096)) {
-    throw new KeelError(
-      "INVALID_OPTION",
-      "hybrid.rrfK must be 0 or more and hybrid.candidates a whole number from 1 to 4096.",
-    );
-  }
-  if (!(weights.bm25 >= 0) || !(weights.vector >= 0) || weights.bm25 + weights.vector === 0) {
-    throw new KeelError("INVALID_OPTION", "hybrid.weights must be non-negative numbers, not both zero.");
-  }
-}
-
-interface CheckedQuery extends QueryOptions {
-  k: number;
-  mode: SearchMode;
-}
-
-function checkQuery(
-  text: unknown,
-  options: QueryOptions,
-  limits: { maxK: number; maxQueryChars: number; defaultMode: SearchMode },
-): CheckedQuery {
-  const bad = (message: string) => new KeelError("INVALID_QUERY", message);
-  if (typeof text !== "string" || text.trim() === "") throw bad("The query text must be a non-empty string.");
-  if (text.length > limits.maxQueryChars) {
-    throw new KeelError(
-      "QUERY_TOO_LONG",
-      `The query is ${text.length} characters; this collection accepts at most ${limits.maxQueryChars} (maxQueryChars). Shorten it or search for its key passage.`,
-    );
-  }
-  if (typeof options !== "object" || options === null) throw bad("Query options must be an object.");
-  for (const key of Object.keys(options)) {
-    if (!QUERY_KEYS.has(key))
-      throw bad(`Unknown query option "${key}". Known: ${[...QUERY_KEYS].join(", ")}.`);
-  }
-  const k = options.k ?? 10;
-  if (!Number.isInteger(k) || k < 1 || k > limits.maxK) {
-    throw bad(`k must be a whole number from 1 to ${limits.maxK} (maxK), got ${k}.`);
-  }
-  const mode = options.mode ?? limits.defaultMode;
-  if (mode !== "bm25" && mode !== "vector" && mode !== "hybrid") {
-    throw bad(`mode must be "bm25", "vector" or "hybrid", got ${JSON.stringify(mode)}.`);
-  }
-  if (options.rerank !== undefined && typeof options.rerank !== "function")
-    throw bad("rerank must be a function.");
-  const depth = options.rerankDepth;
-  if (depth !== undefined && (!Number.isInteger(depth) || depth < 1 || depth > limits.maxK)) {
-    throw bad(`rerankDepth must be a whole number from 1 to ${limits.maxK}.`);
-  }
-  return { ...options, k, mode };
 }
 
 async function rerank(
@@ -386,35 +287,4 @@ function screen(guard: CollectionOptions["guard"], mode: SearchMode, hits: Hit[]
     }
   }
   return result;
-}
-
-function deletionTargets(db: SqliteDatabase, t: ReturnType<typeof tableNames>, selector: unknown): number[] {
-  if (typeof selector !== "object" || selector === null) {
-    throw new KeelError("INVALID_DOCUMENT", "delete takes { ids: [...] } or { filter: {...} }.");
-  }
-  const { ids, filter } = selector as { ids?: unknown; filter?: Filter };
-  if ((ids === undefined) === (filter === undefined)) {
-    throw new KeelError(
-      "INVALID_DOCUMENT",
-      "delete takes exactly one of { ids: [...] } or { filter: {...} }.",
-    );
-  }
-  if (ids !== undefined) {
-    if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
-      throw new KeelError("INVALID_DOCUMENT", "delete({ ids }) takes an array of document ids (strings).");
-    }
-    const find = db.prepare(`SELECT rowid FROM ${t.docs} WHERE id = ?`).pluck();
-    return ids.map((id) => find.get(id) as number | undefined).filter((r): r is number => r !== undefined);
-  }
-  if (typeof filter !== "object" || filter === null || Object.keys(filter).length === 0) {
-    throw new KeelError(
-      "INVALID_FILTER",
-      "delete({ filter }) needs a filter that names at least one field; an empty filter would delete every document.",
-    );
-  }
-  const where = compileFilter(filter, readFields(db, t), "d.metadata");
-  return db
-    .prepare(`SELECT d.rowid FROM ${t.docs} d WHERE ${where.sql}`)
-    .pluck()
-    .all(...where.params) as number[];
 }

@@ -61,6 +61,29 @@ function kindOf(value: unknown): ScalarKind | undefined {
 }
 
 /**
+ * How one SQL dialect writes the leaves of a filter. The walk over the filter (and every check on
+ * it) is shared; a backend only says how to test a field. Each method pushes its parameters onto
+ * `params` in the order its placeholders appear.
+ */
+export interface FilterDialect {
+  /** A condition that always holds, and one that never does. */
+  readonly always: string;
+  readonly never: string;
+  /** The field is present (`present` true) or absent. */
+  exists(field: string, present: boolean, params: Array<string | number>): string;
+  /** Some value of the field (any element, for an array field) equals one of `values`, type included. */
+  equalsAny(field: string, info: FieldInfo, values: MetadataScalar[], params: Array<string | number>): string;
+  /** Some value of the field, of the operand's type, compares with it by `sign`. */
+  compares(
+    field: string,
+    info: FieldInfo,
+    sign: ">" | ">=" | "<" | "<=",
+    operand: number | string,
+    params: Array<string | number>,
+  ): string;
+}
+
+/**
  * Equality to one value, written against `value` and `type` (as in `json_each`). SQLite reads JSON
  * booleans as 1 and 0, so numbers and booleans are told apart by their JSON type: otherwise
  * `{ flag: true }` would match `flag: 1`.
@@ -76,17 +99,49 @@ export function fieldPath(field: string): string {
   return `$."${field}"`;
 }
 
+/** SQLite's JSON functions on the text column `column`. */
+function sqliteDialect(column: string): FilterDialect {
+  return {
+    always: "1",
+    never: "0",
+    exists(field, present, params) {
+      params.push(fieldPath(field));
+      return `json_type(${column}, ?) IS ${present ? "NOT NULL" : "NULL"}`;
+    },
+    equalsAny(field, info, values, params) {
+      const own: Array<string | number> = [];
+      const predicate = values.map((v) => equals(v, own)).join(" OR ");
+      return anyElement(field, info, column, params, predicate, own);
+    },
+    compares(field, info, sign, operand, params) {
+      // SQLite orders every number before every string, and reads booleans as numbers: keep ranges
+      // within the operand's JSON type.
+      const types = typeof operand === "number" ? "('integer', 'real')" : "('text')";
+      return anyElement(field, info, column, params, `value ${sign} ? AND type IN ${types}`, [operand]);
+    },
+  };
+}
+
 /**
- * Compiles `filter` to a condition on the JSON column `column`. Unknown fields, unknown operators,
- * operands of the wrong type and malformed combinations are `INVALID_FILTER` errors.
+ * Compiles `filter` to a SQLite condition on the JSON column `column`. Unknown fields, unknown
+ * operators, operands of the wrong type and malformed combinations are `INVALID_FILTER` errors.
  */
 export function compileFilter(
   filter: Filter,
   fields: ReadonlyMap<string, FieldInfo>,
   column: string,
 ): CompiledFilter {
+  return compileFilterWith(filter, fields, sqliteDialect(column));
+}
+
+/** Checks `filter` against the collection's fields and writes it in `dialect`. */
+export function compileFilterWith(
+  filter: Filter,
+  fields: ReadonlyMap<string, FieldInfo>,
+  dialect: FilterDialect,
+): CompiledFilter {
   const params: Array<string | number> = [];
-  const sql = compileNode(filter, { fields, column, params }, 0, "filter");
+  const sql = compileNode(filter, { fields, dialect, params }, 0, "filter");
   if (params.length > MAX_PARAMS) {
     throw invalid(`The filter has ${params.length} values; at most ${MAX_PARAMS} are allowed. Narrow it.`);
   }
@@ -95,7 +150,7 @@ export function compileFilter(
 
 interface Context {
   fields: ReadonlyMap<string, FieldInfo>;
-  column: string;
+  dialect: FilterDialect;
   params: Array<string | number>;
 }
 
@@ -123,7 +178,7 @@ function compileNode(node: unknown, ctx: Context, depth: number, where: string):
   if (parts.length === 0) {
     if (depth > 0)
       throw invalid(`${where} is empty; an empty filter inside $and, $or or $not matches everything.`);
-    return "1";
+    return ctx.dialect.always;
   }
   return parts.map((p) => `(${p})`).join(" AND ");
 }
@@ -187,30 +242,23 @@ function compileOperator(field: string, info: FieldInfo, op: string, operand: un
   if (!OPERATORS.has(op)) {
     throw invalid(`Unknown operator ${op} on "${field}". Use one of ${[...OPERATORS].join(", ")}.`);
   }
-  const path = fieldPath(field);
+  const { dialect, params } = ctx;
   if (op === "$exists") {
     if (typeof operand !== "boolean") throw invalid(`$exists on "${field}" needs true or false.`);
-    ctx.params.push(path);
-    return `json_type(${ctx.column}, ?) IS ${operand ? "NOT NULL" : "NULL"}`;
+    return dialect.exists(field, operand, params);
   }
   if (op === "$in" || op === "$nin") {
     if (!Array.isArray(operand)) throw invalid(`${op} on "${field}" needs an array of values.`);
     const values = operand.map((v) => checkOperand(field, info, op, v));
-    if (values.length === 0) return op === "$in" ? "0" : "1";
-    const params: Array<string | number> = [];
-    const predicate = values.map((v) => equals(v, params)).join(" OR ");
-    const matches = anyElement(field, info, ctx, predicate, params);
+    if (values.length === 0) return op === "$in" ? dialect.never : dialect.always;
+    const matches = dialect.equalsAny(field, info, values, params);
     return op === "$in" ? matches : `NOT ${matches}`;
   }
   const value = checkOperand(field, info, op, operand);
-  const params: Array<string | number> = [];
-  if (op === "$eq") return anyElement(field, info, ctx, equals(value, params), params);
-  if (op === "$ne") return `NOT ${anyElement(field, info, ctx, equals(value, params), params)}`;
-  const sign = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" }[op as "$gt"];
-  // SQLite orders every number before every string, and reads booleans as numbers: keep ranges
-  // within the operand's JSON type.
-  const types = typeof value === "number" ? "('integer', 'real')" : "('text')";
-  return anyElement(field, info, ctx, `value ${sign} ? AND type IN ${types}`, [value as string | number]);
+  if (op === "$eq") return dialect.equalsAny(field, info, [value], params);
+  if (op === "$ne") return `NOT ${dialect.equalsAny(field, info, [value], params)}`;
+  const sign = { $gt: ">", $gte: ">=", $lt: "<", $lte: "<=" }[op as "$gt"] as ">";
+  return dialect.compares(field, info, sign, value as string | number, params);
 }
 
 /**
@@ -222,14 +270,15 @@ function compileOperator(field: string, info: FieldInfo, op: string, operand: un
 function anyElement(
   field: string,
   info: FieldInfo,
-  ctx: Context,
+  column: string,
+  params: Array<string | number>,
   predicate: string,
   values: Array<string | number>,
 ): string {
   const path = fieldPath(field);
   if (info.array) {
-    ctx.params.push(path, ...values);
-    return `EXISTS (SELECT 1 FROM json_each(${ctx.column}, ?) WHERE ${predicate})`;
+    params.push(path, ...values);
+    return `EXISTS (SELECT 1 FROM json_each(${column}, ?) WHERE ${predicate})`;
   }
   // Scalar fields: read the value in place (cheaper than json_each); `value` and `type` may appear
   // several times in the predicate, and each `?` takes its parameter in order of appearance.
@@ -238,11 +287,11 @@ function anyElement(
   const sql = pieces
     .map((piece) => {
       if (piece === "value" || piece === "type") {
-        ctx.params.push(path);
-        return `${piece === "value" ? "json_extract" : "json_type"}(${ctx.column}, ?)`;
+        params.push(path);
+        return `${piece === "value" ? "json_extract" : "json_type"}(${column}, ?)`;
       }
       if (piece === "?") {
-        ctx.params.push(values[next++] as string | number);
+        params.push(values[next++] as string | number);
         return "?";
       }
       return piece;

@@ -1,5 +1,6 @@
 // Retrieval: loaders, chunking, collections (BM25 + vectors + hybrid, filters and access control
-// inside the query), embedders, and IR evaluation.
+// inside the query) on SQLite or PostgreSQL, embedders, and IR evaluation. The storage seam
+// (`CollectionStore`) stays internal until a third backend needs it.
 export { chunkDocument, DEFAULT_CHUNKING, resolveChunking } from "./chunk.js";
 export { type OpenCollectionOptions, openCollection } from "./collection.js";
 export type {
@@ -39,6 +40,8 @@ export {
 } from "./eval/metrics.js";
 export type { Filter, Operators } from "./filter.js";
 export * from "./loaders/index.js";
+export { type OpenPostgresCollectionOptions, openPostgresCollection } from "./postgres-collection.js";
+export { dropPostgresCollection, type PostgresClient } from "./postgres-tables.js";
 export { dropCollection } from "./sqlite-tables.js";
 export type {
   Chunk,

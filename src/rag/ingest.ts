@@ -1,14 +1,16 @@
 /**
- * Ingestion in two halves: `prepare` (async: hash, skip what is unchanged, chunk, embed) touches no
- * table, and `write` (one synchronous SQLite transaction) replaces every changed document's rows in
- * all indexes at once. A failure anywhere leaves the collection exactly as it was, and BM25, vectors,
- * access lists and field info are never out of step.
+ * Ingestion in two halves: `prepareDocuments` (async: hash, skip what is unchanged, chunk, embed)
+ * only reads stored hashes, and the store's `write` (one transaction) replaces every changed
+ * document's rows in all indexes at once. A failure anywhere leaves the collection exactly as it
+ * was, and BM25, vectors, access lists and field info are never out of step. `prepare` and `write`
+ * here are the SQLite forms.
  */
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import type { SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 import { chunkDocument } from "./chunk.js";
+import type { Preparation, PreparedDocument } from "./collection-store.js";
 import type { Access, DocumentInput, IngestOptions, IngestReport } from "./collection-types.js";
 import type { Embedder } from "./embedder.js";
 import type { FieldInfo } from "./filter.js";
@@ -16,24 +18,11 @@ import { EVERY_ROW, readFields, type TableNames } from "./sqlite-tables.js";
 import type { Chunk, ChunkingOptions, LoadedDocument, Metadata } from "./types.js";
 import { accessKeys, checkMetadata, mergeFieldInfo } from "./validate.js";
 
-export interface PreparedDocument {
-  id: string;
-  hash: string;
-  text: string;
-  metadata: Metadata;
-  access?: Access;
-  chunks: Chunk[];
-  vectors?: Float32Array[];
-}
-
-export interface Preparation {
-  changed: PreparedDocument[];
-  unchanged: number;
-}
+export type { Preparation, PreparedDocument };
 
 interface PrepareContext {
-  db: SqliteDatabase;
-  tables: TableNames;
+  /** The stored content hash of each of `ids` that exists. */
+  storedHashes(ids: readonly string[]): Promise<Map<string, string>>;
   embedder?: Embedder;
   chunking: ChunkingOptions;
 }
@@ -80,13 +69,37 @@ function contentHash(
     .digest("hex");
 }
 
-export async function prepare(
+/** `prepareDocuments` with the stored hashes read from a SQLite collection's tables. */
+export function prepare(
+  ctx: { db: SqliteDatabase; tables: TableNames; embedder?: Embedder; chunking: ChunkingOptions },
+  inputs: DocumentInput[],
+  options: IngestOptions,
+): Promise<Preparation> {
+  return prepareDocuments(
+    { storedHashes: async (ids) => sqliteHashes(ctx.db, ctx.tables, ids), ...ctx },
+    inputs,
+    options,
+  );
+}
+
+export function sqliteHashes(db: SqliteDatabase, t: TableNames, ids: readonly string[]): Map<string, string> {
+  const hashOf = db.prepare(`SELECT hash FROM ${t.docs} WHERE id = ?`).pluck();
+  const hashes = new Map<string, string>();
+  for (const id of ids) {
+    const hash = hashOf.get(id) as string | undefined;
+    if (hash !== undefined) hashes.set(id, hash);
+  }
+  return hashes;
+}
+
+/** Hashes each document, skips those stored with the same hash, then chunks and embeds the rest. */
+export async function prepareDocuments(
   ctx: PrepareContext,
   inputs: DocumentInput[],
   options: IngestOptions,
 ): Promise<Preparation> {
   const { signal, onProgress } = options;
-  const hashOf = ctx.db.prepare(`SELECT hash FROM ${ctx.tables.docs} WHERE id = ?`).pluck();
+  const stored = await ctx.storedHashes(inputs.map((input) => input.id));
   const settings = { chunking: ctx.chunking, embedder: ctx.embedder?.id ?? null };
   const changed: PreparedDocument[] = [];
   let unchanged = 0;
@@ -102,7 +115,7 @@ export async function prepare(
     }
     const metadata = checkMetadata({ ...doc.metadata, ...input.metadata }, `Document "${input.id}"`);
     const hash = contentHash(doc, metadata, input.access, settings);
-    if (hashOf.get(input.id) === hash) {
+    if (stored.get(input.id) === hash) {
       unchanged++;
     } else {
       const chunks = chunkDocument(doc, ctx.chunking);

@@ -5,8 +5,9 @@
  * rows match.
  */
 import type { SqliteDatabase } from "../db/index.js";
+import type { Candidate, ChunkRow, Restriction } from "./collection-store.js";
 import type { Hit } from "./collection-types.js";
-import { type CompiledFilter, compileFilter, type Filter } from "./filter.js";
+import { type CompiledFilter, compileFilter } from "./filter.js";
 import { EVERY_ROW, readFields, type TableNames } from "./sqlite-tables.js";
 import { contentWords } from "./text-terms.js";
 import type { Metadata } from "./types.js";
@@ -14,29 +15,7 @@ import type { Metadata } from "./types.js";
 /** Most distinct query terms sent to FTS5; a longer query keeps its first ones. */
 const MAX_TERMS = 256;
 
-export interface Restriction {
-  filter?: Filter;
-  /** ACL keys of the principal (`u:id`, `g:group`); undefined when the collection has no ACLs. */
-  principal?: string[];
-}
-
-interface ChunkRow {
-  rowid: number;
-  idx: number;
-  start: number;
-  end: number;
-  heading: string;
-  page: number | null;
-  text: string;
-  documentId: string;
-  metadata: string;
-}
-
-export interface Candidate {
-  rowid: number;
-  score: number;
-  row?: ChunkRow;
-}
+export type { Candidate, Restriction };
 
 const CHUNK_COLUMNS =
   'c.rowid AS rowid, c.idx AS idx, c.start AS start, c."end" AS "end", c.heading AS heading, c.page AS page, c.text AS text, d.id AS documentId, d.metadata AS metadata';

@@ -12,7 +12,10 @@
 import { createRequire } from "node:module";
 import { migrate, type SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
+import { type CollectionConfig, checkCompatible } from "./collection-store.js";
 import type { FieldInfo, ScalarKind } from "./filter.js";
+
+export type { CollectionConfig };
 
 /** FTS5's bm25() uses these constants; SQLite does not let them change. */
 export const BM25_PARAMS = { k1: 1.2, b: 0.75 } as const;
@@ -56,13 +59,6 @@ export function tableNames(name: string): TableNames {
     acl: t("acl"),
     fields: t("fields"),
   };
-}
-
-/** What a collection is built with, stored once and checked on every open. */
-export interface CollectionConfig {
-  version: 1;
-  embedder: { id: string; dimensions: number } | null;
-  acl: boolean;
 }
 
 const loaded = new WeakSet<SqliteDatabase>();
@@ -146,27 +142,6 @@ export function ensureCollection(
       return stored;
     })
     .immediate();
-}
-
-function checkCompatible(name: string, stored: CollectionConfig, wanted: CollectionConfig): void {
-  if (stored.acl !== wanted.acl) {
-    throw new KeelError(
-      "COLLECTION_MISMATCH",
-      `Collection "${name}" was made with acl: ${stored.acl}; open it with acl: ${stored.acl} (access control cannot be switched on an existing collection).`,
-    );
-  }
-  if (wanted.embedder && !stored.embedder) {
-    throw new KeelError(
-      "COLLECTION_MISMATCH",
-      `Collection "${name}" was made without an embedder, so it has no vectors; open it without one, or ingest into a new collection.`,
-    );
-  }
-  if (wanted.embedder && stored.embedder && wanted.embedder.id !== stored.embedder.id) {
-    throw new KeelError(
-      "COLLECTION_MISMATCH",
-      `Collection "${name}" holds vectors from embedder "${stored.embedder.id}", not "${wanted.embedder.id}"; vectors of different models cannot be compared. Open it with the same embedder, or ingest into a new collection.`,
-    );
-  }
 }
 
 /** Drops a collection's tables and its registry entry. */

@@ -3,8 +3,8 @@
  * Nothing here touches the store: a batch is checked whole before anything is written.
  */
 import { KeelError } from "../errors/index.js";
-import type { Access, DocumentInput, Principal } from "./collection-types.js";
-import type { FieldInfo, ScalarKind } from "./filter.js";
+import type { Access, DocumentInput, Principal, QueryOptions, SearchMode } from "./collection-types.js";
+import type { FieldInfo, Filter, ScalarKind } from "./filter.js";
 import type { Metadata, MetadataScalar } from "./types.js";
 
 const MAX_ID = 512;
@@ -153,4 +153,99 @@ export function mergeFieldInfo(fields: Map<string, FieldInfo>, metadata: Metadat
     if (`${[...info.kinds].sort()}|${info.array}` !== before) changed.push(key);
   }
   return changed;
+}
+
+const QUERY_KEYS = new Set(["k", "mode", "filter", "principal", "rerank", "rerankDepth", "signal"]);
+
+export function checkLimits(
+  maxK: number,
+  maxQueryChars: number,
+  rrfK: number,
+  candidates: number,
+  weights: { bm25: number; vector: number },
+) {
+  const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!whole(maxK, 1, 4096))
+    throw new KeelError("INVALID_OPTION", `maxK must be a whole number from 1 to 4096, got ${maxK}.`);
+  if (!whole(maxQueryChars, 1, 1_000_000))
+    throw new KeelError(
+      "INVALID_OPTION",
+      `maxQueryChars must be a whole number from 1 to 1000000, got ${maxQueryChars}.`,
+    );
+  if (!(rrfK >= 0) || !whole(candidates, 1, 4096)) {
+    throw new KeelError(
+      "INVALID_OPTION",
+      "hybrid.rrfK must be 0 or more and hybrid.candidates a whole number from 1 to 4096.",
+    );
+  }
+  if (!(weights.bm25 >= 0) || !(weights.vector >= 0) || weights.bm25 + weights.vector === 0) {
+    throw new KeelError("INVALID_OPTION", "hybrid.weights must be non-negative numbers, not both zero.");
+  }
+}
+
+export interface CheckedQuery extends QueryOptions {
+  k: number;
+  mode: SearchMode;
+}
+
+export function checkQuery(
+  text: unknown,
+  options: QueryOptions,
+  limits: { maxK: number; maxQueryChars: number; defaultMode: SearchMode },
+): CheckedQuery {
+  const bad = (message: string) => new KeelError("INVALID_QUERY", message);
+  if (typeof text !== "string" || text.trim() === "") throw bad("The query text must be a non-empty string.");
+  if (text.length > limits.maxQueryChars) {
+    throw new KeelError(
+      "QUERY_TOO_LONG",
+      `The query is ${text.length} characters; this collection accepts at most ${limits.maxQueryChars} (maxQueryChars). Shorten it or search for its key passage.`,
+    );
+  }
+  if (typeof options !== "object" || options === null) throw bad("Query options must be an object.");
+  for (const key of Object.keys(options)) {
+    if (!QUERY_KEYS.has(key))
+      throw bad(`Unknown query option "${key}". Known: ${[...QUERY_KEYS].join(", ")}.`);
+  }
+  const k = options.k ?? 10;
+  if (!Number.isInteger(k) || k < 1 || k > limits.maxK) {
+    throw bad(`k must be a whole number from 1 to ${limits.maxK} (maxK), got ${k}.`);
+  }
+  const mode = options.mode ?? limits.defaultMode;
+  if (mode !== "bm25" && mode !== "vector" && mode !== "hybrid") {
+    throw bad(`mode must be "bm25", "vector" or "hybrid", got ${JSON.stringify(mode)}.`);
+  }
+  if (options.rerank !== undefined && typeof options.rerank !== "function")
+    throw bad("rerank must be a function.");
+  const depth = options.rerankDepth;
+  if (depth !== undefined && (!Number.isInteger(depth) || depth < 1 || depth > limits.maxK)) {
+    throw bad(`rerankDepth must be a whole number from 1 to ${limits.maxK}.`);
+  }
+  return { ...options, k, mode };
+}
+
+/** Checks a delete selector: exactly one of ids (strings) or a filter naming at least one field. */
+export function checkDeleteTarget(selector: unknown): { ids: string[] } | { filter: Filter } {
+  if (typeof selector !== "object" || selector === null) {
+    throw new KeelError("INVALID_DOCUMENT", "delete takes { ids: [...] } or { filter: {...} }.");
+  }
+  const { ids, filter } = selector as { ids?: unknown; filter?: Filter };
+  if ((ids === undefined) === (filter === undefined)) {
+    throw new KeelError(
+      "INVALID_DOCUMENT",
+      "delete takes exactly one of { ids: [...] } or { filter: {...} }.",
+    );
+  }
+  if (ids !== undefined) {
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
+      throw new KeelError("INVALID_DOCUMENT", "delete({ ids }) takes an array of document ids (strings).");
+    }
+    return { ids: ids as string[] };
+  }
+  if (typeof filter !== "object" || filter === null || Object.keys(filter).length === 0) {
+    throw new KeelError(
+      "INVALID_FILTER",
+      "delete({ filter }) needs a filter that names at least one field; an empty filter would delete every document.",
+    );
+  }
+  return { filter };
 }
