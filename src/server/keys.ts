@@ -45,30 +45,58 @@ export interface CreateKeyInput {
 }
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const PREFIX = "keel_";
+export const KEY_PREFIX = "keel_";
 
-const hashOf = (secret: string) => hash("sha256", secret, "hex");
+export const hashOf = (secret: string) => hash("sha256", secret, "hex");
 
-interface Row {
+/** Whether a string can be a key at all (checked before any lookup). */
+export const looksLikeKey = (secret: string) => secret.startsWith(KEY_PREFIX) && secret.length <= 100;
+
+/** A new key from checked input: its secret, id and fields (every store shares the checks). */
+export function newKey(input: CreateKeyInput, createdAt: number): CreatedKey {
+  if (typeof input.tenant !== "string" || !TENANT.test(input.tenant)) {
+    throw new KeelError(
+      "INVALID_REQUEST",
+      `A tenant is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(input.tenant)}.`,
+    );
+  }
+  const role = input.role ?? "app";
+  if (!ROLES.includes(role)) {
+    throw new KeelError("INVALID_REQUEST", `Unknown role "${role}"; a key is one of: ${ROLES.join(", ")}.`);
+  }
+  return {
+    id: `key_${randomBytes(6).toString("hex")}`,
+    key: KEY_PREFIX + randomBytes(24).toString("base64url"),
+    tenant: input.tenant,
+    role,
+    name: input.name ?? null,
+    guard: input.guard ?? null,
+    limits: checkLimits(input.limits ?? {}),
+    createdAt,
+    revokedAt: null,
+  };
+}
+
+export interface KeyRow {
   id: string;
   tenant: string;
   role: Role;
   name: string | null;
   guard: string | null;
   limits: string;
-  created_at: number;
-  revoked_at: number | null;
+  created_at: number | string;
+  revoked_at: number | string | null;
 }
 
-const toKey = (r: Row): ApiKey => ({
+export const toKey = (r: KeyRow): ApiKey => ({
   id: r.id,
   tenant: r.tenant,
   role: r.role,
   name: r.name,
   guard: r.guard,
   limits: JSON.parse(r.limits) as KeyLimits,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
+  createdAt: Number(r.created_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
 });
 
 export class KeyStore {
@@ -110,50 +138,27 @@ export class KeyStore {
 
   /** Creates a key; the returned `key` is the only copy of the secret. */
   create(input: CreateKeyInput): CreatedKey {
-    if (typeof input.tenant !== "string" || !TENANT.test(input.tenant)) {
-      throw new KeelError(
-        "INVALID_REQUEST",
-        `A tenant is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(input.tenant)}.`,
-      );
-    }
-    const role = input.role ?? "app";
-    if (!ROLES.includes(role)) {
-      throw new KeelError("INVALID_REQUEST", `Unknown role "${role}"; a key is one of: ${ROLES.join(", ")}.`);
-    }
-    const limits = checkLimits(input.limits ?? {});
-    const key = PREFIX + randomBytes(24).toString("base64url");
-    const id = `key_${randomBytes(6).toString("hex")}`;
-    const createdAt = this.#now();
+    const created = newKey(input, this.#now());
     this.#db
       .prepare(
         "INSERT INTO keel_api_keys (id, hash, tenant, role, name, guard, limits, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       )
       .run(
-        id,
-        hashOf(key),
-        input.tenant,
-        role,
-        input.name ?? null,
-        input.guard ?? null,
-        JSON.stringify(limits),
-        createdAt,
+        created.id,
+        hashOf(created.key),
+        created.tenant,
+        created.role,
+        created.name,
+        created.guard,
+        JSON.stringify(created.limits),
+        created.createdAt,
       );
-    return {
-      id,
-      key,
-      tenant: input.tenant,
-      role,
-      name: input.name ?? null,
-      guard: input.guard ?? null,
-      limits,
-      createdAt,
-      revokedAt: null,
-    };
+    return created;
   }
 
   /** The key a secret belongs to, if it exists and is not revoked. */
   verify(secret: string): ApiKey | undefined {
-    if (!secret.startsWith(PREFIX) || secret.length > 100) return undefined;
+    if (!looksLikeKey(secret)) return undefined;
     const version = this.#version.get() as number;
     if (version !== this.#verifiedAt) {
       this.#verified = new Map();
@@ -162,7 +167,7 @@ export class KeyStore {
     const hash = hashOf(secret);
     const known = this.#verified.get(hash);
     if (known) return known;
-    const row = this.#byHash.get(hash) as Row | undefined;
+    const row = this.#byHash.get(hash) as KeyRow | undefined;
     if (!row || row.revoked_at !== null) return undefined;
     const key = toKey(row);
     if (this.#verified.size >= 10_000) this.#verified.clear();
@@ -171,7 +176,7 @@ export class KeyStore {
   }
 
   get(id: string): ApiKey | undefined {
-    const row = this.#db.prepare("SELECT * FROM keel_api_keys WHERE id = ?").get(id) as Row | undefined;
+    const row = this.#db.prepare("SELECT * FROM keel_api_keys WHERE id = ?").get(id) as KeyRow | undefined;
     return row ? toKey(row) : undefined;
   }
 
@@ -180,7 +185,7 @@ export class KeyStore {
       .prepare(
         `SELECT * FROM keel_api_keys WHERE (? IS NULL OR tenant = ?) AND (? OR revoked_at IS NULL) ORDER BY created_at, id`,
       )
-      .all(filter.tenant ?? null, filter.tenant ?? null, filter.includeRevoked ? 1 : 0) as Row[];
+      .all(filter.tenant ?? null, filter.tenant ?? null, filter.includeRevoked ? 1 : 0) as KeyRow[];
     return rows.map(toKey);
   }
 
