@@ -12,7 +12,7 @@ import type { AuditLog } from "./log.js";
 import { currentRunId } from "./run-context.js";
 
 export interface AuditedOptions {
-  log: AuditLog;
+  log: Pick<AuditLog, "append">;
   tenant: string;
   /** Who the calls are made for: a user, an API key id, a service. */
   actor: string;

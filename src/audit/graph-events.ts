@@ -9,7 +9,7 @@ import type { AuditLog } from "./log.js";
 import { currentRunId } from "./run-context.js";
 
 export interface AuditedRunOptions {
-  log: AuditLog;
+  log: Pick<AuditLog, "append">;
   tenant: string;
   actor: string;
   /** The graph's name in the events. */

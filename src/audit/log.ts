@@ -6,17 +6,38 @@
 import type { Statement } from "better-sqlite3";
 import { openSqlite, type SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
-import { canonicalJson } from "./canonical-json.js";
 import { type Checkpoint, type NoteSigner, signCheckpoint } from "./checkpoint-note.js";
-import { ContentKeys, dayOf, seal, unseal } from "./content-keys.js";
+import { ContentKeys } from "./content-keys.js";
+import {
+  buildEnvelope,
+  type EnvelopeContent,
+  encodeEnvelope,
+  keyScopeOf,
+  openEnvelope,
+  redactContent,
+  redactionLabel,
+  type StoredEvent,
+  sealContent,
+} from "./envelope.js";
 import {
   type AuditEventInput,
   checkEventInput,
   type Envelope,
   type EventData,
   type EventType,
-  type JsonObject,
 } from "./events.js";
+import {
+  checkConsistencyQuery,
+  checkInclusionQuery,
+  checkLegalBasis,
+  checkRetention,
+  noEventError,
+  noEventsError,
+  noRunError,
+  noSignerError,
+  retentionCutoff,
+  unknownSubjectError,
+} from "./log-requests.js";
 import {
   consistencyProof,
   Frontier,
@@ -24,10 +45,13 @@ import {
   inclusionProof,
   leafHash,
   type NodeSource,
-  nodeHash,
   rootHash,
 } from "./merkle.js";
+import { STORED_LEVEL, storedTreeNodes } from "./stored-tree.js";
 import { migrateAudit } from "./tables.js";
+
+export { envelopeJson, type StoredEvent } from "./envelope.js";
+export { STORED_LEVEL } from "./stored-tree.js";
 
 export interface AuditLogOptions {
   /** A SQLite file (created if missing) or an open better-sqlite3 database. */
@@ -64,13 +88,6 @@ export interface InclusionProof {
   proof: string[];
 }
 
-export interface StoredEvent {
-  envelope: Envelope;
-  /** The decrypted content; null when there was none or its key was destroyed (see `erased`). */
-  content: Record<string, string> | null;
-  erased: boolean;
-}
-
 interface TenantState {
   frontier: Frontier;
   checkpointed: number;
@@ -84,42 +101,15 @@ interface Pending {
 
 const hex = (h: Hash) => h.toString("hex");
 
-/**
- * `canonicalJson(envelope)`, written field by field: the envelope's keys are known and written in
- * RFC 8785 order, so only `data` and `sealed` need the general writer (a test checks the two agree).
- */
-export function envelopeJson(e: Envelope): string {
-  let out = `{"actor":${JSON.stringify(e.actor)}`;
-  if (e.contentOmitted !== undefined) out += `,"contentOmitted":${JSON.stringify(e.contentOmitted)}`;
-  out += `,"data":${canonicalJson(e.data)},"redaction":${JSON.stringify(e.redaction)}`;
-  if (e.runId !== undefined) out += `,"runId":${JSON.stringify(e.runId)}`;
-  if (e.sealed !== undefined) out += `,"sealed":${canonicalJson(e.sealed)}`;
-  return `${out},"seq":${e.seq},"tenant":${JSON.stringify(e.tenant)},"time":${canonicalJson(e.time)},"type":${JSON.stringify(e.type)},"v":1}`;
-}
-
-/**
- * Subtrees of 16 leaves and more are stored; smaller ones are hashed again from their leaves when a
- * proof needs them (at most 8 leaves each). That stores one node per 16 events instead of one per
- * event, which is most of the append cost, and keeps a proof to a few dozen reads.
- */
-export const STORED_LEVEL = 4;
-
 /** Subtree hashes of a tenant's tree: leaves from the events, small subtrees rehashed, the rest stored. */
 export function treeNodes(db: SqliteDatabase, tenant: string): NodeSource {
   const leaf = db.prepare("SELECT leaf FROM audit_events WHERE tenant = ? AND seq = ?").pluck();
   const node = db.prepare("SELECT hash FROM audit_nodes WHERE tenant = ? AND level = ? AND idx = ?").pluck();
-  const read: NodeSource = (level, index) => {
-    if (level > 0 && level < STORED_LEVEL)
-      return nodeHash(read(level - 1, 2 * index), read(level - 1, 2 * index + 1));
-    const h = (level === 0 ? leaf.get(tenant, index) : node.get(tenant, level, index)) as Buffer | undefined;
-    if (!h)
-      throw new KeelError(
-        "AUDIT_CORRUPT",
-        `The audit tree of ${tenant} lacks node ${level}/${index}; run keel audit verify.`,
-      );
-    return h;
-  };
-  return read;
+  return storedTreeNodes(
+    tenant,
+    (level, index) =>
+      (level === 0 ? leaf.get(tenant, index) : node.get(tenant, level, index)) as Buffer | undefined,
+  );
 }
 
 export class AuditLog {
@@ -253,30 +243,12 @@ export class AuditLog {
     return state;
   }
 
-  #content(input: AuditEventInput, seq: number, time: number): Pick<Envelope, "sealed" | "contentOmitted"> {
-    if (!input.content || Object.keys(input.content).length === 0) return {};
-    let redacted: Record<string, string>;
-    try {
-      const redact = this.#options.redact ?? ((t: string) => t);
-      redacted = Object.fromEntries(
-        Object.entries(input.content).map(([k, v]) => {
-          const out = redact(v);
-          if (typeof out !== "string") throw new Error("redaction returned no text");
-          return [k, out];
-        }),
-      );
-    } catch {
-      return { contentOmitted: "redaction-failed" };
-    }
-    const scope = {
-      tenant: input.tenant,
-      subject: input.subject ?? null,
-      dataClass: input.dataClass ?? "default",
-      day: dayOf(time),
-    };
-    const key = this.#keys.keyFor(scope, time);
-    const sealed = seal(canonicalJson(redacted), key.key, `${input.tenant}\n${seq}`);
-    return { sealed: { key: key.id, ...sealed } };
+  #content(input: AuditEventInput, seq: number, time: number): EnvelopeContent {
+    const redacted = redactContent(input.content, this.#options.redact);
+    if (redacted === undefined) return {};
+    if (redacted === "redaction-failed") return { contentOmitted: redacted };
+    const key = this.#keys.keyFor(keyScopeOf(input, time), time);
+    return sealContent(redacted, key, input.tenant, seq);
   }
 
   /** Writes one event; an event that is not JSON is returned as its error, not thrown, so it alone fails. */
@@ -294,34 +266,15 @@ export class AuditLog {
     const state = this.#state(input.tenant, checked);
     const seq = state.frontier.size;
     const time = this.#now();
-    const { sealed, contentOmitted } = this.#content(input, seq, time);
-    // Keys in RFC 8785 order, so the canonical writer need not sort them.
-    const envelope: Envelope = {
-      actor: input.actor,
-      ...(contentOmitted ? { contentOmitted } : {}),
-      data: input.data as JsonObject,
-      redaction: this.#options.redactionVersion ?? (this.#options.redact ? "custom" : "none"),
-      ...(input.runId ? { runId: input.runId } : {}),
-      ...(sealed ? { sealed } : {}),
+    const envelope = buildEnvelope(
+      input,
       seq,
-      tenant: input.tenant,
       time,
-      type: input.type,
-      v: 1,
-    };
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.from(envelopeJson(envelope));
-    } catch (cause) {
-      // Nothing of the event is written yet (its tree position stays free).
-      throw new KeelError(
-        "INVALID_EVENT",
-        `A ${input.type} event's data is not JSON: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
-    }
+      redactionLabel(this.#options),
+      this.#content(input, seq, time),
+    );
+    // Nothing of the event is written yet if it is not JSON (its tree position stays free).
+    const bytes = encodeEnvelope(envelope);
     const leaf = leafHash(bytes);
     this.#insertEvent.run(input.tenant, seq, leaf, bytes, input.runId ?? null, input.type, time);
     for (const node of state.frontier.append(leaf)) {
@@ -341,12 +294,7 @@ export class AuditLog {
 
   #signCheckpoint(tenant: string): string {
     const signer = this.#options.signer;
-    if (!signer) {
-      throw new KeelError(
-        "NO_SIGNER",
-        "This audit log has no signing key; open it with signer: noteSigner(name, pem) to write checkpoints.",
-      );
-    }
+    if (!signer) throw noSignerError();
     return this.db
       .transaction(() => {
         const state = this.#state(tenant, new Set());
@@ -408,7 +356,7 @@ export class AuditLog {
 
   #requireTenant(tenant: string): number {
     const size = this.size(tenant);
-    if (size === 0) throw new KeelError("NOT_FOUND", `The audit log has no events for tenant "${tenant}".`);
+    if (size === 0) throw noEventsError(tenant);
     return size;
   }
 
@@ -419,12 +367,7 @@ export class AuditLog {
   /** Proof that event `seq` is in the tenant's tree of `size` events (default: all of them). */
   inclusionProof(tenant: string, seq: number, size = this.size(tenant)): InclusionProof {
     const total = this.#requireTenant(tenant);
-    if (!Number.isInteger(seq) || seq < 0 || !Number.isInteger(size) || seq >= size || size > total) {
-      throw new KeelError(
-        "INVALID_QUERY",
-        `Event ${seq} is not in a tree of ${size} (tenant "${tenant}" has ${total} events).`,
-      );
-    }
+    checkInclusionQuery(tenant, seq, size, total);
     const nodes = this.nodes(tenant);
     return {
       tenant,
@@ -443,12 +386,7 @@ export class AuditLog {
     to = this.size(tenant),
   ): { from: number; to: number; proof: string[] } {
     const total = this.#requireTenant(tenant);
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || from > to || to > total) {
-      throw new KeelError(
-        "INVALID_QUERY",
-        `Cannot prove ${from} consistent with ${to} (tenant "${tenant}" has ${total} events).`,
-      );
-    }
+    checkConsistencyQuery(tenant, from, to, total);
     return { from, to, proof: consistencyProof(this.nodes(tenant), from, to).map(hex) };
   }
 
@@ -459,17 +397,13 @@ export class AuditLog {
       .prepare("SELECT envelope FROM audit_events WHERE tenant = ? AND seq = ?")
       .pluck()
       .get(tenant, seq) as Buffer | undefined;
-    if (!row) throw new KeelError("NOT_FOUND", `Tenant "${tenant}" has no audit event ${seq}.`);
+    if (!row) throw noEventError(tenant, seq);
     await this.append({ type: "audit.read", tenant, actor: reader.actor, data: { what: "event", seq } });
     return this.#open(JSON.parse(row.toString("utf8")) as Envelope);
   }
 
   #open(envelope: Envelope): StoredEvent {
-    if (!envelope.sealed) return { envelope, content: null, erased: false };
-    const key = this.#keys.keyById(envelope.sealed.key);
-    if (!key) return { envelope, content: null, erased: true };
-    const text = unseal(envelope.sealed, key, `${envelope.tenant}\n${envelope.seq}`);
-    return { envelope, content: JSON.parse(text) as Record<string, string>, erased: false };
+    return openEnvelope(envelope, envelope.sealed ? this.#keys.keyById(envelope.sealed.key) : null);
   }
 
   /** Events of one run, in order, with their content where it can still be read (for replay). */
@@ -479,8 +413,7 @@ export class AuditLog {
       .prepare("SELECT envelope FROM audit_events WHERE run_id = ? AND tenant = ? ORDER BY seq")
       .pluck()
       .all(runId, reader.tenant) as Buffer[];
-    if (rows.length === 0)
-      throw new KeelError("NOT_FOUND", `Tenant "${reader.tenant}" has no recorded run "${runId}".`);
+    if (rows.length === 0) throw noRunError(reader.tenant, runId);
     await this.append({
       type: "audit.read",
       tenant: reader.tenant,
@@ -500,18 +433,11 @@ export class AuditLog {
     subject: string,
     request: { actor: string; legalBasis: string },
   ): Promise<{ keys: number }> {
-    if (typeof request.legalBasis !== "string" || request.legalBasis.trim() === "") {
-      throw new KeelError("INVALID_EVENT", 'An erasure needs a legalBasis, e.g. "GDPR Art. 17(1)(a)".');
-    }
+    checkLegalBasis(request.legalBasis);
     await this.flush();
     const keys = this.db.transaction(() => {
       const destroyed = this.#keys.destroy("tenant = ? AND subject = ?", [tenant, subject]);
-      if (destroyed === 0) {
-        throw new KeelError(
-          "UNKNOWN_SUBJECT",
-          `Tenant "${tenant}" holds no content of that subject; nothing was erased.`,
-        );
-      }
+      if (destroyed === 0) throw unknownSubjectError(tenant);
       this.#write(
         {
           type: "audit.erasure",
@@ -543,20 +469,15 @@ export class AuditLog {
     policy: { dataClass: string; days: number; actor: string },
   ): Promise<{ keys: number }> {
     const floor = this.#options.minimumRetentionDays ?? 180;
-    if (!Number.isInteger(policy.days) || policy.days < floor) {
-      throw new KeelError(
-        "INVALID_OPTION",
-        `Retention must be a whole number of days of at least ${floor} (minimumRetentionDays), got ${policy.days}.`,
-      );
-    }
+    checkRetention(policy, floor);
     await this.flush();
-    const before = dayOf(this.#now()) - policy.days;
+    const cutoff = retentionCutoff(policy.days, this.#now());
     const keys = this.db
       .transaction(() => {
         const destroyed = this.#keys.destroy("tenant = ? AND data_class = ? AND day < ?", [
           tenant,
           policy.dataClass,
-          before,
+          cutoff.day,
         ]);
         this.#write(
           {
@@ -565,7 +486,7 @@ export class AuditLog {
             actor: policy.actor,
             data: {
               dataClass: policy.dataClass,
-              before: new Date(before * 86_400_000).toISOString().slice(0, 10),
+              before: cutoff.date,
               keys: destroyed,
             },
           } as AuditEventInput<"audit.retention">,

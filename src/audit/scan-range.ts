@@ -115,13 +115,21 @@ function groupRoot(leaves: readonly string[]): string {
   return nodes[0] as string;
 }
 
-type Stored = "same" | "altered" | "missing";
+export type Stored = "same" | "altered" | "missing";
+
+/** Compares a rebuilt subtree hash with the stored one. */
+export interface StoredNodeCheck {
+  compare(level: number, index: number, hash: Buffer): Stored;
+}
+
+/** A stored leaf hash by position (undefined when there is none). */
+export type LeafLookup = (seq: number) => Buffer | undefined;
 
 /**
  * Stored subtree hashes of a tenant: those of the current chunk read at once (one blob per level),
  * others one by one.
  */
-class StoredNodes {
+class StoredNodes implements StoredNodeCheck {
   readonly #one: Statement;
   readonly #level: Statement;
   readonly #tenant: string;
@@ -187,18 +195,16 @@ class StoredNodes {
  * differs is opened to tell a modified event from a tampered stored node.
  */
 class BlockCheck {
-  readonly #nodes: StoredNodes;
-  readonly #leafAt: Statement;
+  readonly #nodes: StoredNodeCheck;
+  readonly #leafAt: LeafLookup;
   readonly #recent: Hash[] = [];
   /** The last event found modified: the stored nodes above it differ from the rebuilt ones because of it. */
   #modified = -1;
-  readonly #tenant: string;
   readonly #problems: Problem[];
 
-  constructor(db: SqliteDatabase, nodes: StoredNodes, tenant: string, problems: Problem[]) {
+  constructor(nodes: StoredNodeCheck, leafAt: LeafLookup, problems: Problem[]) {
     this.#nodes = nodes;
-    this.#leafAt = db.prepare("SELECT leaf FROM audit_events WHERE tenant = ? AND seq = ?").pluck();
-    this.#tenant = tenant;
+    this.#leafAt = leafAt;
     this.#problems = problems;
   }
 
@@ -252,7 +258,7 @@ class BlockCheck {
   #open(start: number, leaves: Hash[], quiet: boolean): boolean {
     let named = false;
     leaves.forEach((leaf, i) => {
-      const stored = this.#leafAt.get(this.#tenant, start + i) as Buffer | undefined;
+      const stored = this.#leafAt(start + i);
       if (!stored?.equals(leaf)) {
         named = true;
         this.#modified = start + i;
@@ -273,8 +279,11 @@ class BlockCheck {
   }
 }
 
-/** The scan's state: the block being built, the next expected position, and what was found. */
-class RangeScanner {
+/**
+ * The scan's state: the block being built, the next expected position, and what was found. Stores
+ * other than a SQLite file feed it event by event (`event`), with their stored nodes and leaves.
+ */
+export class RangeScanner {
   readonly result: RangeScan;
   readonly #tenant: string;
   readonly #ownTenant: Buffer;
@@ -283,7 +292,6 @@ class RangeScanner {
   /** Groups (by first position / 16) that a wanted tree size ends inside of. */
   readonly #splitGroups: Set<number>;
   readonly #checker: BlockCheck;
-  readonly nodes: StoredNodes;
   #frontier = new Frontier();
   #blockStart: number;
   /** The next position expected. */
@@ -291,11 +299,11 @@ class RangeScanner {
   readonly #leaves: string[] = new Array(GROUP);
 
   constructor(
-    db: SqliteDatabase,
     tenant: string,
     start: number,
     blockLevel: number,
     wanted: readonly number[],
+    stored: { nodes: StoredNodeCheck; leafAt: LeafLookup },
   ) {
     this.#tenant = tenant;
     this.#ownTenant = Buffer.from(`,"tenant":${JSON.stringify(tenant)},"time":`);
@@ -303,8 +311,7 @@ class RangeScanner {
     this.#want = new Set(wanted);
     this.#splitGroups = new Set(wanted.filter((w) => w % GROUP !== 0).map((w) => Math.floor(w / GROUP)));
     this.result = { problems: [], intact: true, blocks: [], tail: [], edges: {}, next: start };
-    this.nodes = new StoredNodes(db, tenant);
-    this.#checker = new BlockCheck(db, this.nodes, tenant, this.result.problems);
+    this.#checker = new BlockCheck(stored.nodes, stored.leafAt, this.result.problems);
     this.#blockStart = start;
     this.expected = start;
   }
@@ -424,7 +431,12 @@ export function scanRange(
   blockLevel: number,
   wanted: readonly number[],
 ): RangeScan {
-  const scanner = new RangeScanner(db, tenant, start, blockLevel, wanted);
+  const nodes = new StoredNodes(db, tenant);
+  const leaf = db.prepare("SELECT leaf FROM audit_events WHERE tenant = ? AND seq = ?").pluck();
+  const scanner = new RangeScanner(tenant, start, blockLevel, wanted, {
+    nodes,
+    leafAt: (seq) => leaf.get(tenant, seq) as Buffer | undefined,
+  });
   // The envelopes of a chunk in one blob, each preceded by the leaf prefix 0x00 (`||` and
   // group_concat copy bytes as they are), with their lengths; count and bounds tell a gap. SQLite
   // does not promise group_concat keeps the subquery's order (its ORDER BY argument sorts again,
@@ -452,7 +464,7 @@ export function scanRange(
     ];
     const whole = count === to - from && min === from && max === to - 1 && bytes !== null && lengths !== null;
     if (whole && readOffsets(lengths, offsets, count) === bytes.length) {
-      scanner.nodes.load(from, to);
+      nodes.load(from, to);
       let i = 0;
       for (; i + GROUP <= count; i += GROUP) {
         if (scanner.group(bytes, offsets, i, from + i)) continue;

@@ -60,7 +60,7 @@ export interface VerifyOptions {
   origin?: (tenant: string) => string;
 }
 
-interface StoredCheckpoint {
+export interface StoredCheckpoint {
   size: number;
   note: string;
 }
@@ -168,23 +168,19 @@ async function scanTenants(
   return plans.map((p) => ({ blockLevel: p.blockLevel, scans: p.tasks.map((i) => scans[i] as RangeScan) }));
 }
 
+/** A stored tree node of the tenant being judged (undefined when it is not stored). */
+export type StoredNode = (level: number, index: number) => Buffer | undefined;
+
 /** Joins the ranges' block roots into the tenant's tree: its root, and the roots at the wanted sizes. */
-function combine(
-  db: SqliteDatabase,
-  tenant: string,
-  blockLevel: number,
-  scans: RangeScan[],
-  problems: Problem[],
-) {
+function combine(storedNode: StoredNode, blockLevel: number, scans: RangeScan[], problems: Problem[]) {
   const blocks = scans.flatMap((s) => s.blocks.map(asBuffer));
-  const node = db.prepare("SELECT hash FROM audit_nodes WHERE tenant = ? AND level = ? AND idx = ?").pluck();
   // A modified event already explains why the nodes above it differ from the stored ones.
   const modified = problems.flatMap((p) => (p.kind === "modified" && p.seq !== undefined ? [p.seq] : []));
   const whole = new Frontier();
   for (const root of blocks) {
     // Subtrees above a block are stored too: they must be what the blocks give.
     for (const made of whole.appendSubtree(blockLevel, root)) {
-      const stored = node.get(tenant, made.level, made.index) as Buffer | undefined;
+      const stored = storedNode(made.level, made.index);
       const start = made.index * 2 ** made.level;
       if (modified.some((seq) => seq >= start && seq < start + 2 ** made.level)) continue;
       if (!stored?.equals(made.hash)) {
@@ -211,7 +207,7 @@ function combine(
 }
 
 /** What a tenant's verification needs before its events are scanned. */
-interface TenantCheck {
+export interface TenantCheck {
   tenant: string;
   origin: string;
   size: number;
@@ -227,32 +223,46 @@ function prepareTenant(
   verifier: Verifier,
   options: VerifyOptions,
 ): TenantCheck {
-  const checkpoints = (
-    db
-      .prepare("SELECT size, note FROM audit_checkpoints WHERE tenant = ? ORDER BY size")
-      .all(tenant) as StoredCheckpoint[]
-  ).map((c) => ({ ...c, opened: openCheckpoint(c.note, verifier) }));
-  const external =
-    options.checkpoint === undefined ? undefined : openCheckpoint(options.checkpoint, verifier);
-  const wanted = checkpoints.flatMap((c) => (c.opened.ok ? [c.opened.checkpoint.size] : []));
-  if (external?.ok) wanted.push(external.checkpoint.size);
+  const stored = db
+    .prepare("SELECT size, note FROM audit_checkpoints WHERE tenant = ? ORDER BY size")
+    .all(tenant) as StoredCheckpoint[];
   // Read after the checkpoints: events appended meanwhile are past every checkpoint read.
   const size = db
     .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
     .pluck()
     .get(tenant) as number;
+  return tenantCheck(tenant, stored, size, verifier, options);
+}
+
+/**
+ * A tenant's stored checkpoints (in size order) and the given one opened with the key, and the tree
+ * sizes whose roots the scan must give. `size` is one past the tenant's last stored position.
+ */
+export function tenantCheck(
+  tenant: string,
+  stored: StoredCheckpoint[],
+  size: number,
+  verifier: Verifier,
+  options: VerifyOptions,
+): TenantCheck {
+  const checkpoints = stored.map((c) => ({ ...c, opened: openCheckpoint(c.note, verifier) }));
+  const external =
+    options.checkpoint === undefined ? undefined : openCheckpoint(options.checkpoint, verifier);
+  const wanted = checkpoints.flatMap((c) => (c.opened.ok ? [c.opened.checkpoint.size] : []));
+  if (external?.ok) wanted.push(external.checkpoint.size);
   return { tenant, origin: originOf(options, tenant), size, checkpoints, external, wanted };
 }
 
-function judgeTenant(
-  db: SqliteDatabase,
+/** A tenant's report from its scanned ranges (in order) and its checkpoints. */
+export function judgeTenant(
+  storedNode: StoredNode,
   check: TenantCheck,
   { blockLevel, scans }: { blockLevel: number; scans: RangeScan[] },
 ): TenantReport {
   const { tenant, checkpoints, external, wanted, origin } = check;
   const problems = joinProblems(scans);
   const intact = scans.every((s) => s.intact);
-  const tree = combine(db, tenant, blockLevel, scans, intact ? problems : []);
+  const tree = combine(storedNode, blockLevel, scans, intact ? problems : []);
   // Positions are what the log holds even when events are missing (then the tree's leaves are fewer).
   const size = intact ? tree.size : (scans.at(-1) as RangeScan).next;
   const roots = new Map<number, Hash[]>();
@@ -379,19 +389,37 @@ export async function verifyAuditLog(db: SqliteDatabase, options: VerifyOptions)
       "The audit log is empty: there is nothing to verify (check the --db path).",
     );
   }
-  // An exported checkpoint is one tenant's: checking every tenant of the file, it applies to the
-  // tenant its origin names (to all of them, as foreign, when it names none).
+  const given = checkpointOf(tenants, options);
+  const checks = tenants.map((t) => prepareTenant(db, t, verifier, { ...options, checkpoint: given(t) }));
+  const scanned = await scanTenants(db, checks, options.workers ?? defaultWorkers());
+  const node = db.prepare("SELECT hash FROM audit_nodes WHERE tenant = ? AND level = ? AND idx = ?").pluck();
+  const reports = checks.map((c, i) =>
+    judgeTenant(
+      (level, index) => node.get(c.tenant, level, index) as Buffer | undefined,
+      c,
+      scanned[i] as (typeof scanned)[number],
+    ),
+  );
+  return verifyReport(reports, options, started);
+}
+
+/**
+ * Which tenant an exported checkpoint is checked against: it is one tenant's, so checking every
+ * tenant of a log, it applies to the tenant its origin names (to all of them, as foreign, when it
+ * names none).
+ */
+export function checkpointOf(
+  tenants: readonly string[],
+  options: VerifyOptions,
+): (tenant: string) => string | undefined {
   const named = options.tenant
     ? undefined
     : tenants.find((t) => originOf(options, t) === options.checkpoint?.split("\n", 1)[0]);
-  const checks = tenants.map((t) =>
-    prepareTenant(db, t, verifier, {
-      ...options,
-      checkpoint: named === undefined || named === t ? options.checkpoint : undefined,
-    }),
-  );
-  const scanned = await scanTenants(db, checks, options.workers ?? defaultWorkers());
-  const reports = checks.map((c, i) => judgeTenant(db, c, scanned[i] as (typeof scanned)[number]));
+  return (t) => (named === undefined || named === t ? options.checkpoint : undefined);
+}
+
+/** The report of every tenant's verification; an asked-for tenant without events is `NOT_FOUND`. */
+export function verifyReport(reports: TenantReport[], options: VerifyOptions, started: number): VerifyReport {
   if (options.tenant && reports[0]?.size === 0 && (reports[0]?.problems.length ?? 0) === 0) {
     throw new KeelError("NOT_FOUND", `The audit log has no events for tenant "${options.tenant}".`);
   }
