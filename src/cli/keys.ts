@@ -4,9 +4,9 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import type { SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
-import type { ApiKey, KeyLimits, KeyStore, Role, ROLES as STORE_ROLES } from "../server/keys.js";
+import type { ApiKey, CreatedKey, KeyLimits, Role, ROLES as STORE_ROLES } from "../server/keys.js";
+import type { KeysStore } from "../server/stores.js";
 
 /**
  * The roles of server/keys.ts, repeated here so that registering the commands does not load the store
@@ -14,21 +14,74 @@ import type { ApiKey, KeyLimits, KeyStore, Role, ROLES as STORE_ROLES } from "..
  */
 const ROLES: typeof STORE_ROLES = ["admin", "app", "auditor"];
 
-export async function openKeyStore(
-  configFile: string | undefined,
-): Promise<{ keys: KeyStore; db: SqliteDatabase; storePath: string; auditOn: boolean }> {
-  const [{ loadConfig, parseConfig }, { storePathOf }, { openSqlite }, { KeyStore }] = await Promise.all([
+export interface OpenedKeyStore {
+  keys: KeysStore;
+  /** The store, for messages (a PostgreSQL URL without its password). */
+  label: string;
+  /** Records an admin action in the store's audit log (when it is on). */
+  recordAdmin(tenant: string, action: string, target: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The key store of the configuration's store: a SQLite file, or PostgreSQL (`KEEL_DB=postgres://...`). */
+export async function openKeyStore(configFile: string | undefined): Promise<OpenedKeyStore> {
+  const [{ loadConfig, parseConfig }, { storeLocationOf }] = await Promise.all([
     import("../server/config.js"),
     import("../server/store-path.js"),
-    import("../db/index.js"),
-    import("../server/keys.js"),
   ]);
   const { config, file } = await loadConfig(configFile);
   const parsed = parseConfig(config);
   const cwd = process.cwd();
-  const storePath = storePathOf(parsed, process.env, cwd, file ? path.dirname(file) : cwd);
-  const db = openSqlite(storePath);
-  return { keys: new KeyStore(db), db, storePath, auditOn: parsed.audit?.enabled !== false };
+  const location = storeLocationOf(parsed, process.env, cwd, file ? path.dirname(file) : cwd);
+  const auditOn = parsed.audit?.enabled !== false;
+  if (location.kind === "postgres") {
+    const [{ openPostgres }, { openPostgresKeyStore }, { openPostgresAuditLog }] = await Promise.all([
+      import("../db/postgres.js"),
+      import("../server/keys-postgres.js"),
+      import("../audit/postgres-log.js"),
+    ]);
+    const db = openPostgres(location.url);
+    try {
+      const keys = await openPostgresKeyStore(db);
+      return {
+        keys,
+        label: db.display,
+        async recordAdmin(tenant, action, target) {
+          if (!auditOn) return;
+          const log = await openPostgresAuditLog({ db });
+          try {
+            await log.append({ type: "admin.action", tenant, actor: "cli", data: { action, target } });
+          } finally {
+            await log.close();
+          }
+        },
+        close: () => db.close(),
+      };
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  const [{ openSqlite }, { KeyStore }] = await Promise.all([
+    import("../db/index.js"),
+    import("../server/keys.js"),
+  ]);
+  const db = openSqlite(location.path);
+  let open = true;
+  const close = async () => {
+    if (open) db.close();
+    open = false;
+  };
+  return {
+    keys: new KeyStore(db),
+    label: location.path,
+    async recordAdmin(tenant, action, target) {
+      // The audit log gets its own connection, after the key store's work is done.
+      await close();
+      if (auditOn) await recordAdmin(location.path, tenant, action, target);
+    },
+    close,
+  };
 }
 
 function number(value: string | undefined, flag: string, integer = false): number | undefined {
@@ -53,8 +106,7 @@ const describeLimits = (l: KeyLimits) =>
     .filter(Boolean)
     .join(", ") || "-";
 
-async function recordAdmin(storePath: string, on: boolean, tenant: string, action: string, target: string) {
-  if (!on) return;
+async function recordAdmin(storePath: string, tenant: string, action: string, target: string) {
   const { openAuditLog } = await import("../audit/index.js");
   const log = openAuditLog({ db: storePath });
   try {
@@ -114,20 +166,20 @@ Examples:
         requestsPerMinute: number(opts.rpm, "--rpm", true),
         tokensPerMinute: number(opts.tpm, "--tpm", true),
       };
-      const { keys, db, storePath, auditOn } = await openKeyStore(opts.config);
-      let created: ReturnType<KeyStore["create"]>;
+      const store = await openKeyStore(opts.config);
+      let created: CreatedKey;
       try {
-        created = keys.create({
+        created = await store.keys.create({
           tenant: opts.tenant,
           role: opts.role as Role,
           name: opts.name,
           guard: opts.guard,
           limits,
         });
+        await store.recordAdmin(created.tenant, "key.create", created.id);
       } finally {
-        db.close();
+        await store.close();
       }
-      await recordAdmin(storePath, auditOn, created.tenant, "key.create", created.id);
       if (opts.json) {
         console.log(
           JSON.stringify({ id: created.id, key: created.key, tenant: created.tenant, role: created.role }),
@@ -152,12 +204,12 @@ Examples:
     .option("--json", "print a JSON array")
     .addHelpText("after", "\nExamples:\n  keel keys list\n  keel keys list --tenant acme --all --json")
     .action(async (opts) => {
-      const { keys, db } = await openKeyStore(opts.config);
+      const store = await openKeyStore(opts.config);
       let list: ApiKey[];
       try {
-        list = keys.list({ tenant: opts.tenant, includeRevoked: opts.all === true });
+        list = await store.keys.list({ tenant: opts.tenant, includeRevoked: opts.all === true });
       } finally {
-        db.close();
+        await store.close();
       }
       if (opts.json) {
         console.log(JSON.stringify(list));
@@ -195,14 +247,14 @@ Examples:
     .option("--json", "print the revoked key as JSON")
     .addHelpText("after", "\nExamples:\n  keel keys revoke key_1a2b3c4d5e6f")
     .action(async (id: string, opts) => {
-      const { keys, db, storePath, auditOn } = await openKeyStore(opts.config);
+      const store = await openKeyStore(opts.config);
       let revoked: ApiKey;
       try {
-        revoked = keys.revoke(id);
+        revoked = await store.keys.revoke(id);
+        await store.recordAdmin(revoked.tenant, "key.revoke", revoked.id);
       } finally {
-        db.close();
+        await store.close();
       }
-      await recordAdmin(storePath, auditOn, revoked.tenant, "key.revoke", revoked.id);
       if (opts.json) console.log(JSON.stringify(revoked));
       else console.log(`Revoked ${revoked.id} (tenant ${revoked.tenant}). Requests with it now get 401.`);
     });

@@ -17,7 +17,7 @@ import { addGuardCommands } from "./guard.js";
 import { addKeysCommands } from "./keys.js";
 import { addRagCommands } from "./rag.js";
 import { addRunCommand } from "./run.js";
-import { addServeCommand, parsePort } from "./serve.js";
+import { addServeCommand, addWorkerCommand, parsePort } from "./serve.js";
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -71,6 +71,7 @@ export function buildProgram(): Command {
     });
 
   addServeCommand(program);
+  addWorkerCommand(program);
   addKeysCommands(program);
   addRunCommand(program);
   addGuardCommands(program);

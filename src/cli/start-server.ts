@@ -8,7 +8,7 @@ import path from "node:path";
 import { countPromptTokens } from "../model/index.js";
 import { loadConfig } from "../server/config.js";
 import { serverGroups, startServices } from "../server/groups.js";
-import { createKeelServer, type KeelServer } from "../server/index.js";
+import { type KeelServer, openKeelServer } from "../server/index.js";
 
 export interface ServeOptions {
   port: number;
@@ -20,6 +20,8 @@ export interface ServeOptions {
   demoKey?: { tenant: string; name: string };
   /** Store path used when the configuration and KEEL_DB give none. */
   defaultStore?: string;
+  /** PostgreSQL store: execute queued runs in this process too (default true). */
+  worker?: boolean;
 }
 
 /** Loads tables that the first request would otherwise pay for (tokenizer, guard lexicons and weights). */
@@ -49,7 +51,11 @@ export async function serve(options: ServeOptions): Promise<KeelServer> {
     options.defaultStore && !config.store && !process.env.KEEL_DB
       ? { ...config, store: { path: options.defaultStore } }
       : config;
-  const server = createKeelServer({ config: withStore, configDir, groups: serverGroups() });
+  const server = await openKeelServer({
+    config: withStore,
+    configDir,
+    groups: serverGroups({ worker: options.worker }),
+  });
   await warmUp(server);
   const { keys } = server.runtime;
   let firstKey: string | undefined;

@@ -19,6 +19,7 @@ export {
 } from "./run-queue.js";
 export {
   type ConcurrencyLimits,
+  type RunInfo,
   startWorker,
   Worker,
   type WorkerOptions,

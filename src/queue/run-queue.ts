@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { Cron } from "croner";
 import pg from "pg";
-import { migratePostgres, openPostgres, type PostgresDatabase } from "../db/postgres.js";
+import { migratePostgres, openPostgres, type PostgresDatabase, type Queryable } from "../db/postgres.js";
 import type { Migration } from "../db/sqlite.js";
 import { KeelError } from "../errors/index.js";
 
@@ -25,6 +25,10 @@ export interface QueuedRun {
   error: { code: string; message: string } | null;
   /** Interrupts waiting for `resume` when status is "interrupted". */
   interrupts: unknown[];
+  /** The API key that started (or last resumed) the run, when a server queued it. */
+  keyId: string | null;
+  /** The thread id as the caller named it (the graph's thread may be scoped, e.g. `tenant/id`). */
+  clientThread: string;
   /** Claims so far: 1 for a run that no worker lost. */
   attempts: number;
   /** The worker holding (or last holding) the run's lease. */
@@ -32,6 +36,7 @@ export interface QueuedRun {
   cancelRequested: boolean;
   runAt: number;
   createdAt: number;
+  updatedAt: number;
   endedAt: number | null;
 }
 
@@ -48,6 +53,10 @@ export interface EnqueueOptions {
   runAt?: number;
   /** Not before this many ms from now (by the database clock). */
   delayMs?: number;
+  /** The API key acting for the run (servers set it; workers run the run as that key). */
+  keyId?: string;
+  /** The thread id as the caller named it, when `thread` is scoped (default `thread`). */
+  clientThread?: string;
 }
 
 export interface QueueEvent {
@@ -117,6 +126,16 @@ const MIGRATIONS: Migration[] = [
       CREATE INDEX keel_queue_schedules_due ON keel_queue_schedules (next_run_at);
     `,
   },
+  {
+    id: 3,
+    name: "who started a run, the caller's thread id, last change",
+    sql: `
+      ALTER TABLE keel_queue ADD COLUMN key_id TEXT;
+      ALTER TABLE keel_queue ADD COLUMN client_thread TEXT;
+      ALTER TABLE keel_queue ADD COLUMN updated_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp();
+      CREATE INDEX keel_queue_thread ON keel_queue (tenant, client_thread, created_at);
+    `,
+  },
 ];
 
 export interface ScheduleOptions {
@@ -171,13 +190,16 @@ interface Row {
   attempts: number;
   lease_owner: string | null;
   cancel_requested: boolean;
+  key_id: string | null;
+  client_thread: string | null;
   run_at: Date;
   created_at: Date;
+  updated_at: Date;
   ended_at: Date | null;
 }
 
 const RUN_COLUMNS =
-  "id, workflow, tenant, thread, status, input, output, error, interrupts, attempts, lease_owner, cancel_requested, run_at, created_at, ended_at";
+  "id, workflow, tenant, thread, status, input, output, error, interrupts, attempts, lease_owner, cancel_requested, key_id, client_thread, run_at, created_at, updated_at, ended_at";
 
 export const newQueuedRunId = (): string => `run_${randomBytes(12).toString("base64url")}`;
 
@@ -195,8 +217,11 @@ function toRun(r: Row): QueuedRun {
     attempts: r.attempts,
     worker: r.lease_owner,
     cancelRequested: r.cancel_requested,
+    keyId: r.key_id,
+    clientThread: r.client_thread ?? r.thread,
     runAt: r.run_at.getTime(),
     createdAt: r.created_at.getTime(),
+    updatedAt: r.updated_at.getTime(),
     endedAt: r.ended_at ? r.ended_at.getTime() : null,
   };
 }
@@ -221,6 +246,15 @@ function toSchedule(r: ScheduleRow): Schedule {
     input: JSON.parse(r.input) as unknown,
     nextRunAt: r.next_run_at.getTime(),
   };
+}
+
+async function latestOnThread(q: Queryable, tenant: string, thread: string): Promise<QueuedRun | undefined> {
+  const { rows } = await q.query<Row>(
+    `SELECT ${RUN_COLUMNS} FROM keel_queue WHERE tenant = $1 AND coalesce(client_thread, thread) = $2
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [tenant, thread],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
 }
 
 export class UnknownRunError extends KeelError {
@@ -264,7 +298,37 @@ export class RunQueue {
    * Queues a run and wakes the workers. With `id`, enqueueing again returns the run already there.
    * `baseCheckpoint` is the thread's head now (workers use it to tell whether the input is applied).
    */
-  async enqueue(options: EnqueueOptions & { baseCheckpoint?: string | null }): Promise<QueuedRun> {
+  enqueue(options: EnqueueOptions & { baseCheckpoint?: string | null }): Promise<QueuedRun> {
+    return this.#enqueue(this.db, options);
+  }
+
+  /**
+   * Queues a run after `check` has seen the latest run on its thread (by tenant and caller's thread
+   * id), with a lock on that thread held from the read to the commit: two processes starting runs
+   * on one thread at once are checked one after the other. `check` throws to refuse.
+   */
+  enqueueExclusive(
+    options: EnqueueOptions & { baseCheckpoint?: string | null },
+    check: (last: QueuedRun | undefined) => void,
+  ): Promise<QueuedRun> {
+    const tenant = options.tenant ?? "default";
+    const thread = options.clientThread ?? options.thread ?? options.id ?? "";
+    return this.db.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`keel_queue_thread:${tenant}/${thread}`]);
+      check(await latestOnThread(tx, tenant, thread));
+      return this.#enqueue(tx, options);
+    });
+  }
+
+  /** The latest run on a thread (by tenant and the caller's thread id). */
+  latestOnThread(tenant: string, thread: string): Promise<QueuedRun | undefined> {
+    return latestOnThread(this.db, tenant, thread);
+  }
+
+  async #enqueue(
+    q: Queryable,
+    options: EnqueueOptions & { baseCheckpoint?: string | null },
+  ): Promise<QueuedRun> {
     if (!options.workflow) throw new KeelError("INVALID_REQUEST", "enqueue needs a workflow name.");
     if (options.runAt !== undefined && options.delayMs !== undefined) {
       throw new KeelError("INVALID_REQUEST", "Give runAt or delayMs, not both.");
@@ -284,10 +348,10 @@ export class RunQueue {
       options.runAt !== undefined
         ? "to_timestamp($7::double precision / 1000)"
         : "clock_timestamp() + make_interval(secs => $7::double precision / 1000)";
-    const { rows } = await this.db.query<Row>(
+    const { rows } = await q.query<Row>(
       `WITH added AS (
-         INSERT INTO keel_queue (id, workflow, tenant, thread, status, input, base_checkpoint, run_at)
-         VALUES ($1, $2, $3, $4, 'queued', $5, $6, ${runAt})
+         INSERT INTO keel_queue (id, workflow, tenant, thread, status, input, base_checkpoint, run_at, key_id, client_thread)
+         VALUES ($1, $2, $3, $4, 'queued', $5, $6, ${runAt}, $8, $9)
          ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}),
        woken AS (SELECT pg_notify('${CHANNEL_READY}', $2) FROM added)
        SELECT ${RUN_COLUMNS} FROM added, woken
@@ -300,6 +364,8 @@ export class RunQueue {
         input,
         options.baseCheckpoint ?? null,
         options.runAt ?? options.delayMs ?? 0,
+        options.keyId ?? null,
+        options.clientThread ?? null,
       ],
     );
     return toRun(rows[0] as Row);
@@ -333,6 +399,7 @@ export class RunQueue {
       `WITH changed AS (
          UPDATE keel_queue SET
            cancel_requested = true,
+           updated_at = clock_timestamp(),
            status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END,
            ended_at = CASE WHEN status = 'running' THEN ended_at ELSE clock_timestamp() END,
            error = CASE WHEN status = 'running' THEN error
@@ -350,14 +417,15 @@ export class RunQueue {
    * Queues an interrupted run again with the answer to its interrupt(s); a worker resumes it.
    * 409-style `RUN_NOT_INTERRUPTED` when the run is not waiting at an interrupt.
    */
-  async resume(id: string, value: unknown): Promise<QueuedRun> {
+  async resume(id: string, value: unknown, options: { keyId?: string } = {}): Promise<QueuedRun> {
     const { rows } = await this.db.query<Row>(
       `WITH changed AS (
-         UPDATE keel_queue SET status = 'queued', resume_value = $2, interrupts = NULL, run_at = clock_timestamp()
+         UPDATE keel_queue SET status = 'queued', resume_value = $2, interrupts = NULL, run_at = clock_timestamp(),
+           updated_at = clock_timestamp(), key_id = coalesce($3, key_id)
          WHERE id = $1 AND status = 'interrupted' RETURNING ${RUN_COLUMNS}),
        woken AS (SELECT pg_notify('${CHANNEL_READY}', workflow) FROM changed)
        SELECT ${RUN_COLUMNS} FROM changed, woken`,
-      [id, JSON.stringify(value ?? null)],
+      [id, JSON.stringify(value ?? null), options.keyId ?? null],
     );
     if (rows[0]) return toRun(rows[0]);
     const run = await this.get(id);

@@ -10,7 +10,7 @@ import os from "node:os";
 import pg from "pg";
 import { KeelError } from "../errors/index.js";
 import type { Checkpointer, CompiledGraph, GraphEvent } from "../graph/index.js";
-import { errorInfo, interruptsOf, toJsonText, wireEvent } from "../server/runs/wire.js";
+import { endEvent, errorInfo, interruptsOf, toJsonText, wireEvent } from "../server/runs/wire.js";
 import { CHANNEL_CANCEL, CHANNEL_EVENTS, CHANNEL_READY, type RunQueue } from "./run-queue.js";
 
 export interface ConcurrencyLimits {
@@ -36,10 +36,34 @@ export interface WorkerOptions {
   /** Every worker of a queue must be given the same limits. */
   limits?: ConcurrencyLimits;
   /**
+   * Runs each run's execution inside the caller's scope (a server puts the run's key and id in
+   * scope there, so that its model calls go through the key's guards and are audited).
+   */
+  scope?: <T>(run: RunInfo, execute: () => Promise<T>) => Promise<T>;
+  /** Passes a run's graph events through (a server records them in the audit log there). */
+  wrapEvents?: (
+    run: RunInfo,
+    events: AsyncIterable<GraphEvent<Record<string, unknown>>>,
+  ) => AsyncIterable<GraphEvent<Record<string, unknown>>>;
+  /**
    * Errors of the worker itself (the database unreachable...), which it survives; runs' own errors
    * are their outcome. Default: one line on stderr.
    */
   onError?: (error: unknown) => void;
+}
+
+/** The run a worker is executing, as its hooks see it. */
+export interface RunInfo {
+  id: string;
+  workflow: string;
+  tenant: string;
+  /** The graph's thread. */
+  thread: string;
+  /** The thread as the caller named it. */
+  clientThread: string;
+  keyId: string | null;
+  /** "start", "resume" (with the answer), or "continue" (from the last checkpoint, after a crash). */
+  kind: "start" | "resume" | "continue";
 }
 
 export interface WorkerStats {
@@ -64,6 +88,8 @@ interface Claimed {
   resume_value: string | null;
   fence: string;
   cancel_requested: boolean;
+  key_id: string | null;
+  client_thread: string | null;
   was: string;
   last_seq: number;
 }
@@ -99,8 +125,8 @@ export class Worker {
     interrupted: 0,
     lost: 0,
   };
-  readonly #o: Required<Omit<WorkerOptions, "id" | "limits" | "onError">> &
-    Pick<WorkerOptions, "limits" | "onError">;
+  readonly #o: Required<Omit<WorkerOptions, "id" | "limits" | "onError" | "scope" | "wrapEvents">> &
+    Pick<WorkerOptions, "limits" | "onError" | "scope" | "wrapEvents">;
   readonly #active = new Map<string, Active>();
   #listener: pg.Client | undefined;
   #stopping = false;
@@ -132,6 +158,8 @@ export class Worker {
       heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3)),
       pollMs: options.pollMs ?? 1000,
       limits: options.limits,
+      scope: options.scope,
+      wrapEvents: options.wrapEvents,
       onError:
         options.onError ??
         ((error) =>
@@ -234,12 +262,12 @@ export class Worker {
         (status = 'queued' AND run_at <= clock_timestamp())
         OR (status = 'running' AND lease_until < clock_timestamp()))`;
     const take = (pick: string) => `
-      UPDATE keel_queue q SET status = 'running', lease_owner = $2,
+      UPDATE keel_queue q SET status = 'running', lease_owner = $2, updated_at = clock_timestamp(),
         lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000),
         fence = q.fence + 1, attempts = q.attempts + 1
       FROM (${pick}) c WHERE q.id = c.id
       RETURNING q.id, q.workflow, q.tenant, q.thread, q.input, q.base_checkpoint, q.resume_value,
-        q.fence::text AS fence, q.cancel_requested, c.status AS was,
+        q.fence::text AS fence, q.cancel_requested, q.key_id, q.client_thread, c.status AS was,
         (SELECT coalesce(max(seq), 0) FROM keel_queue_events e WHERE e.run_id = q.id)::int AS last_seq`;
     const limits = this.#o.limits;
     if (!limits?.perTenant && !limits?.workflows) {
@@ -377,6 +405,7 @@ export class Worker {
       await this.#finish(a, {
         status: "cancelled",
         error: { code: "RUN_CANCELLED", message: "The run was cancelled." },
+        events: new EventWriter(this.#o.queue, claim, a),
       });
       return;
     }
@@ -384,19 +413,40 @@ export class Worker {
     const checkpointer = graph.settings.checkpointer as Checkpointer;
     const head = (await checkpointer.chain(claim.thread, ""))?.at(-1)?.id ?? null;
     const untouched = head === claim.base_checkpoint;
+    const kind = !untouched ? "continue" : claim.resume_value !== null ? "resume" : "start";
+    const info: RunInfo = {
+      id: claim.id,
+      workflow: claim.workflow,
+      tenant: claim.tenant,
+      thread: claim.thread,
+      clientThread: claim.client_thread ?? claim.thread,
+      keyId: claim.key_id,
+      kind,
+    };
+    const execute = () => this.#runGraph(a, graph, checkpointer, info, claim);
+    await (this.#o.scope ? this.#o.scope(info, execute) : execute());
+  }
+
+  async #runGraph(
+    a: Active,
+    graph: CompiledGraph<Record<string, unknown>>,
+    checkpointer: Checkpointer,
+    info: RunInfo,
+    claim: Claimed,
+  ): Promise<void> {
     const options = { thread: claim.thread, signal: a.abort.signal };
-    const stream: AsyncIterable<Event> =
-      claim.resume_value !== null && untouched
-        ? graph.stream(null, { ...options, resume: JSON.parse(claim.resume_value) as unknown })
+    let stream: AsyncIterable<Event> =
+      info.kind === "resume"
+        ? graph.stream(null, { ...options, resume: JSON.parse(claim.resume_value as string) as unknown })
         : graph.stream(
-            untouched && claim.resume_value === null
-              ? (JSON.parse(claim.input) as Record<string, unknown>)
-              : null,
+            info.kind === "start" ? (JSON.parse(claim.input) as Record<string, unknown>) : null,
             options,
           );
+    if (this.#o.wrapEvents) stream = this.#o.wrapEvents(info, stream);
 
     const events = new EventWriter(this.#o.queue, claim, a);
-    const run = { id: claim.id, workflow: claim.workflow, thread: claim.thread };
+    const run = { id: claim.id, workflow: claim.workflow, thread: info.clientThread };
+    const rename = { from: claim.thread, to: info.clientThread };
     let end: Extract<Event, { type: "run-end" }> | undefined;
     let interrupts: ReturnType<typeof interruptsOf> = [];
     try {
@@ -417,6 +467,7 @@ export class Worker {
         output: end?.state ?? null,
         interrupts: interrupted ? interrupts : [],
         head: interrupted ? ((await checkpointer.chain(claim.thread, ""))?.at(-1)?.id ?? null) : null,
+        step: end?.step ?? null,
         events,
       });
     } catch (error) {
@@ -426,7 +477,6 @@ export class Worker {
         else await this.#release(a);
         return;
       }
-      const info = errorInfo(error);
       if (handBack(error)) {
         // Another worker moved the thread (so this one's lease is gone), or the database went away
         // mid-run: nothing is recorded here; the run continues from its last checkpoint elsewhere.
@@ -435,10 +485,12 @@ export class Worker {
         await this.#release(a);
         return;
       }
+      const info = errorInfo(error, rename);
       await this.#finish(a, {
         status: a.stop === "cancel" || info.code === "RUN_CANCELLED" ? "cancelled" : "failed",
         error: a.stop === "cancel" ? { code: "RUN_CANCELLED", message: "The run was cancelled." } : info,
         output: end?.state ?? null,
+        step: end?.step ?? null,
         events,
       });
     }
@@ -453,15 +505,26 @@ export class Worker {
       error?: { code: string; message: string };
       interrupts?: unknown[];
       head?: string | null;
+      step?: number | null;
       events?: EventWriter;
     },
   ): Promise<void> {
     const { claim } = a;
+    // The run's last event says how it ended (the SSE stream of the runs API ends with it).
+    outcome.events?.push(
+      endEvent({
+        status: outcome.status,
+        state: outcome.output ?? null,
+        interrupts: (outcome.interrupts ?? []) as ReturnType<typeof interruptsOf>,
+        error: outcome.error ?? null,
+        step: outcome.step ?? null,
+      }),
+    );
     const recorded = await this.#o.queue.db
       .transaction(async (tx) => {
         await outcome.events?.flush(tx);
         const { rowCount } = await tx.query(
-          `UPDATE keel_queue SET status = $3, output = $4, error = $5, interrupts = $6,
+          `UPDATE keel_queue SET status = $3, output = $4, error = $5, interrupts = $6, updated_at = clock_timestamp(),
            base_checkpoint = CASE WHEN $3 = 'interrupted' THEN $7 ELSE base_checkpoint END,
            resume_value = NULL, lease_owner = lease_owner, lease_until = NULL,
            ended_at = CASE WHEN $3 = 'interrupted' THEN NULL ELSE clock_timestamp() END
@@ -497,7 +560,7 @@ export class Worker {
       try {
         await this.#o.queue.db.query(
           `WITH released AS (
-             UPDATE keel_queue SET status = 'queued', lease_until = NULL, run_at = clock_timestamp()
+             UPDATE keel_queue SET status = 'queued', lease_until = NULL, run_at = clock_timestamp(), updated_at = clock_timestamp()
              WHERE id = $1 AND fence = $2 AND status = 'running' RETURNING workflow)
            SELECT pg_notify('${CHANNEL_READY}', workflow) FROM released`,
           [a.claim.id, a.claim.fence],

@@ -148,17 +148,11 @@ export function addAdminRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBoo
       const key = c.get("key");
       const limit = query.limit ?? 100;
       const after = query.after ?? -1;
-      const rows = (
-        query.run
-          ? rt.db
-              .prepare(
-                "SELECT envelope FROM audit_events WHERE run_id = ? AND tenant = ? AND seq > ? ORDER BY seq LIMIT ?",
-              )
-              .all(query.run, key.tenant, after, limit)
-          : rt.db
-              .prepare("SELECT envelope FROM audit_events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?")
-              .all(key.tenant, after, limit)
-      ) as Array<{ envelope: Buffer }>;
+      const rows = await rt.audit.events(key.tenant, {
+        ...(query.run ? { run: query.run } : {}),
+        after,
+        limit,
+      });
       await rt.record({
         type: "audit.read",
         tenant: key.tenant,
@@ -168,8 +162,8 @@ export function addAdminRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBoo
           ...(rows.length ? { seq: after + 1 } : {}),
         },
       });
-      const data = rows.map((r) => JSON.parse(r.envelope.toString("utf8")) as unknown);
-      return c.json({ data, size: rt.audit.size(key.tenant) });
+      const data = rows.map((envelope) => JSON.parse(envelope) as unknown);
+      return c.json({ data, size: await rt.audit.size(key.tenant) });
     },
   );
 }

@@ -78,9 +78,9 @@ function addHealthRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBook): vo
     tag: "operations",
     roles: null,
   });
-  app.get("/healthz", (c) => {
+  app.get("/healthz", async (c) => {
     try {
-      rt.db.prepare("SELECT 1").get();
+      await rt.store.ping();
     } catch {
       return c.json({ status: "unavailable", store: "unreachable" }, 503);
     }

@@ -74,8 +74,18 @@ describe("configuration", () => {
       /routes\.r\.fallback\.1: no model alias "zz"/,
     );
     bad({ providers: { openai: { type: "openai" } } }, /providers\.openai\.apiKey: OpenAI needs an API key/);
+    // A PostgreSQL store opens asynchronously, and a URL that cannot work names where it came from.
     expect(() => createRuntime({ config: {}, env: { KEEL_DB: "postgres://localhost/keel" } })).toThrow(
-      /KEEL_DB: PostgreSQL stores are not available/,
+      /KEEL_DB: a PostgreSQL store opens asynchronously: use openRuntime\(\) or openKeelServer\(\)/,
+    );
+    expect(() => createRuntime({ config: {}, env: { KEEL_DB: "postgres://u:secret@localhost/" } })).toThrow(
+      /^KEEL_DB: the URL names no database/,
+    );
+    expect(() => createRuntime({ config: { store: { url: "postgresql://h:99999/db" } } })).toThrow(
+      /^store\.url: not a URL\. Give postgres:\/\/USER/,
+    );
+    expect(() => createRuntime({ config: { store: { path: "postgres://h/db" } } })).toThrow(
+      /^store\.path: is a PostgreSQL URL: give it as store\.url/,
     );
   });
 

@@ -72,9 +72,9 @@ const GuardSchema = z
 
 export const ConfigSchema = z
   .object({
+    /** A SQLite file (`path`) or a PostgreSQL database shared by several processes (`url`). */
     store: z
-      .object({ path: z.string().min(1) })
-      .strict()
+      .union([z.object({ path: z.string().min(1) }).strict(), z.object({ url: z.string().min(1) }).strict()])
       .optional(),
     providers: z.record(name, ProviderSchema).optional(),
     /** Aliases clients ask for by name (`model` in a request) → a provider and its model name. */

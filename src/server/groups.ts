@@ -7,14 +7,15 @@ import { addCollectionRoutes, ingestSources } from "./collections/index.js";
 import { addDocsRoutes } from "./docs.js";
 import type { KeelServer } from "./index.js";
 import type { RouteBook } from "./routes.js";
-import { addRunRoutes } from "./runs/index.js";
+import { runRoutes } from "./runs/routes.js";
 import type { Runtime } from "./runtime.js";
 import type { ServerEnv } from "./types.js";
 
 export type RouteGroup = (app: Hono<ServerEnv>, rt: Runtime, book: RouteBook) => void;
 
-export function serverGroups(): RouteGroup[] {
-  return [addRunRoutes, addCollectionRoutes, addDocsRoutes];
+/** Every group; `worker: false` leaves a PostgreSQL store's queued runs to `keel worker` processes. */
+export function serverGroups(options: { worker?: boolean } = {}): RouteGroup[] {
+  return [runRoutes(options), addCollectionRoutes, addDocsRoutes];
 }
 
 /**

@@ -11,7 +11,7 @@ import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { type AppExtras, createApp } from "./app.js";
 import type { RouteBook } from "./routes.js";
-import { createRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
+import { createRuntime, openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 import type { ServerEnv } from "./types.js";
 
 export { BudgetExceededError, BudgetStore } from "./budgets.js";
@@ -25,7 +25,8 @@ export {
 } from "./config.js";
 export { type ApiKey, type CreatedKey, KeyStore, ROLES, type Role } from "./keys.js";
 export { RateLimitedError } from "./rate-limits.js";
-export { createRuntime, type Runtime, type RuntimeOptions, storePathOf } from "./runtime.js";
+export { type RunRoutesOptions, runRoutes } from "./runs/routes.js";
+export { createRuntime, openRuntime, type Runtime, type RuntimeOptions, storePathOf } from "./runtime.js";
 
 export interface KeelServer {
   app: Hono<ServerEnv>;
@@ -36,10 +37,17 @@ export interface KeelServer {
   close(): Promise<void>;
 }
 
-export interface KeelServerOptions extends RuntimeOptions, AppExtras {}
+export interface KeelServerOptions extends RuntimeOptions, AppExtras {
+  /** A runtime opened already (`openRuntime`), instead of building one from the options. */
+  runtime?: Runtime;
+}
 
+/**
+ * The server on the configured store. On a PostgreSQL store (`KEEL_DB=postgres://...` or
+ * `store.url`) use `openKeelServer`, which opens it asynchronously.
+ */
 export function createKeelServer(options: KeelServerOptions = {}): KeelServer {
-  const runtime = createRuntime(options);
+  const runtime = options.runtime ?? createRuntime(options);
   const { app, book } = createApp(runtime, options);
   let server: ReturnType<typeof serve> | undefined;
   return {
@@ -66,4 +74,15 @@ export function createKeelServer(options: KeelServerOptions = {}): KeelServer {
       await runtime.close();
     },
   };
+}
+
+/** The server on either store: PostgreSQL stores open (and migrate) asynchronously. */
+export async function openKeelServer(options: KeelServerOptions = {}): Promise<KeelServer> {
+  const runtime = options.runtime ?? (await openRuntime(options));
+  try {
+    return createKeelServer({ ...options, runtime });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
 }

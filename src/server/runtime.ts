@@ -6,14 +6,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import {
-  type AuditEventInput,
-  type AuditLog,
-  type EventData,
-  noteSigner,
-  openAuditLog,
-} from "../audit/index.js";
-import { openSqlite, type SqliteDatabase } from "../db/index.js";
+import { type AuditEventInput, type EventData, noteSigner } from "../audit/index.js";
+import type { SqliteDatabase } from "../db/index.js";
 import { KeelError } from "../errors/index.js";
 import {
   type Guard,
@@ -24,22 +18,15 @@ import {
   secretsScanner,
   type VerdictRecord,
 } from "../guard/index.js";
-import { responseCache } from "../model/index.js";
-import {
-  type Collection,
-  type Embedder,
-  hashingEmbedder,
-  openAIEmbedder,
-  openCollection,
-} from "../rag/index.js";
-import { BudgetStore } from "./budgets.js";
+import { type Collection, type Embedder, hashingEmbedder, openAIEmbedder } from "../rag/index.js";
+import { type BackendOptions, sqliteBackend } from "./backend-sqlite.js";
 import { ConfigError, type KeelConfig, parseConfig } from "./config.js";
 import type { ApiKey } from "./keys.js";
-import { KeyStore } from "./keys.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { buildModels, type ModelTable } from "./models.js";
-import { type RateLimit, RateLimits } from "./rate-limits.js";
-import { storePathOf } from "./store-path.js";
+import type { RateLimit } from "./rate-limits.js";
+import type { RuntimeAudit, StoreBackend } from "./store-backends.js";
+import { storeLocationOf } from "./store-path.js";
 import type { BudgetsStore, CacheStore, KeysStore, RateLimitsStore } from "./stores.js";
 
 export { storePathOf } from "./store-path.js";
@@ -61,16 +48,20 @@ export interface RequestScope {
 
 export interface Runtime {
   config: ReturnType<typeof parseConfig>;
+  /** Where the state lives, for people: the SQLite file, or the PostgreSQL URL without its password. */
   storePath: string;
   configDir: string;
-  db: SqliteDatabase;
+  /** The stores: one SQLite file, or a PostgreSQL database shared with other processes. */
+  store: StoreBackend;
+  /** The SQLite database (undefined on PostgreSQL). */
+  db: SqliteDatabase | undefined;
   keys: KeysStore;
   budgets: BudgetsStore;
   rateLimits: RateLimitsStore;
   models: ModelTable;
   limits: Limits;
   cache: CacheStore | undefined;
-  audit: AuditLog | undefined;
+  audit: RuntimeAudit | undefined;
   metrics: Metrics;
   /** Embedding models by name (`keel-hashing` is always there: offline, no model needed). */
   embedders: Map<string, Embedder>;
@@ -115,17 +106,65 @@ export function physicalCollectionName(tenant: string, name: string): string {
   return `t${createHash("sha256").update(tenant).digest("hex").slice(0, 10)}_${name}`;
 }
 
+/**
+ * The runtime on the configured store. A PostgreSQL store opens asynchronously: use `openRuntime`
+ * (which `keel serve` does); this synchronous form is for the SQLite store.
+ */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  const config = parseConfig(options.config ?? {});
-  const now = options.now ?? Date.now;
-  const storePath = storePathOf(config, env, cwd, options.configDir ?? cwd);
+  const base = settings(options);
+  const location = storeLocationOf(base.config, base.env, base.cwd, options.configDir ?? base.cwd);
+  if (location.kind === "postgres") {
+    throw new ConfigError(
+      location.field,
+      "a PostgreSQL store opens asynchronously: use openRuntime() or openKeelServer() (keel serve does)",
+    );
+  }
+  return assemble(options, base, sqliteBackend(location.path, backendOptions(base)));
+}
+
+/** The runtime on the configured store, SQLite or PostgreSQL (migrations run first on PostgreSQL). */
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const base = settings(options);
+  const location = storeLocationOf(base.config, base.env, base.cwd, options.configDir ?? base.cwd);
+  if (location.kind === "sqlite")
+    return assemble(options, base, sqliteBackend(location.path, backendOptions(base)));
+  const { postgresBackend } = await import("./backend-postgres.js");
+  return assemble(options, base, await postgresBackend(location.url, backendOptions(base)));
+}
+
+interface Settings {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  config: ReturnType<typeof parseConfig>;
+  now: () => number;
+}
+
+function settings(options: RuntimeOptions): Settings {
+  return {
+    env: options.env ?? process.env,
+    cwd: options.cwd ?? process.cwd(),
+    config: parseConfig(options.config ?? {}),
+    now: options.now ?? Date.now,
+  };
+}
+
+function backendOptions({ config, env, cwd, now }: Settings): BackendOptions {
+  if (config.audit?.enabled === false) return { now, audit: undefined };
+  const keyFile = config.audit?.signingKeyFile ?? env.KEEL_AUDIT_KEY;
+  if (!keyFile) return { now, audit: {} };
+  const file = path.resolve(cwd, keyFile);
+  if (!fs.existsSync(file))
+    throw new ConfigError(
+      "audit.signingKeyFile",
+      `${file} does not exist (create one with keel audit keygen)`,
+    );
+  return { now, audit: { signer: noteSigner("keel", fs.readFileSync(file, "utf8")) } };
+}
+
+function assemble(options: RuntimeOptions, base: Settings, store: StoreBackend): Runtime {
+  const { env, cwd, config, now } = base;
   const models = buildModels(config, env);
-  const db = openSqlite(storePath);
-  const keys = new KeyStore(db, now);
-  const budgets = new BudgetStore(db, { now });
-  const rateLimits = new RateLimits(db);
+  const { keys, budgets, rateLimits, audit } = store;
   const metrics = createMetrics();
   const limits: Limits = {
     maxBodyBytes: config.limits?.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
@@ -133,23 +172,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     maxTokens: config.limits?.maxTokens ?? DEFAULT_LIMITS.maxTokens,
   };
 
-  let audit: AuditLog | undefined;
-  if (config.audit?.enabled !== false) {
-    const keyFile = config.audit?.signingKeyFile ?? env.KEEL_AUDIT_KEY;
-    let signer: ReturnType<typeof noteSigner> | undefined;
-    if (keyFile) {
-      const file = path.resolve(cwd, keyFile);
-      if (!fs.existsSync(file))
-        throw new ConfigError(
-          "audit.signingKeyFile",
-          `${file} does not exist (create one with keel audit keygen)`,
-        );
-      signer = noteSigner("keel", fs.readFileSync(file, "utf8"));
-    }
-    // One connection for the whole server: commits on another connection of the same file would
-    // make every connection re-read its pages.
-    audit = openAuditLog({ db, signer, now });
-  }
   const record = async (event: AuditEventInput) => {
     if (audit) await audit.append(event);
   };
@@ -239,27 +261,22 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         spec.embedder === undefined || spec.embedder === "hashing"
           ? embedders.get("keel-hashing")
           : spec.embedder;
-      c = openCollection({
-        db,
-        name: physical,
-        acl: spec.acl ?? false,
-        ...(embedder ? { embedder } : {}),
-        now,
-      });
+      c = store.collection(physical, { acl: spec.acl ?? false, ...(embedder ? { embedder } : {}), now });
       collections.set(physical, c);
     }
     return c;
   };
 
-  const cache = responseCache({ db });
+  const cache = store.cache;
   const tenants = config.tenants ?? {};
   const defaultRate = config.limits?.rateLimit;
 
   return {
     config,
-    storePath,
+    storePath: store.label,
     configDir: options.configDir ?? cwd,
-    db,
+    store,
+    db: store.sqlite,
     collection,
     keys,
     budgets,
@@ -296,10 +313,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       if (t) out.push({ scope: `tenant:${key.tenant}`, limit: t });
       return out;
     },
-    async close() {
-      await audit?.close();
-      cache.close();
-      db.close();
-    },
+    close: () => store.close(),
   };
 }

@@ -140,7 +140,7 @@ export interface FileIngestOptions {
   /** `load` counts files read; the other phases are the collection's, per batch. */
   onProgress?: (progress: { phase: "load" | IngestProgress["phase"]; done: number; total: number }) => void;
   /** Called with each batch's ids before it is written (sources track what they own). */
-  beforeBatch?: (ids: string[]) => void;
+  beforeBatch?: (ids: string[]) => void | Promise<void>;
 }
 
 export interface FileIngestReport extends IngestReport {
@@ -168,7 +168,7 @@ export async function ingestFiles(
   const flush = async () => {
     if (batch.length === 0) return;
     const ids = batch.map((d) => d.id);
-    options.beforeBatch?.(ids);
+    await options.beforeBatch?.(ids);
     const r = await collection.ingest(batch, {
       signal: options.signal,
       onProgress: options.onProgress,

@@ -395,8 +395,8 @@ describe("collections API", () => {
       documents: [{ id: "a", text: "Lamps are lit at dusk.", access: everyone }],
     });
     await call(key, "DELETE", "/collections/docs/documents/a");
-    const events = server.runtime.db
-      .prepare("SELECT envelope FROM audit_events WHERE tenant = 'acme' ORDER BY seq")
+    const events = server.runtime
+      .db!.prepare("SELECT envelope FROM audit_events WHERE tenant = 'acme' ORDER BY seq")
       .all()
       .map((r) => JSON.parse((r as { envelope: Buffer }).envelope.toString("utf8")));
     const actions = events.filter((e) => e.type === "admin.action").map((e) => e.data);

@@ -66,8 +66,8 @@ describe("ingestSources", () => {
     const [second] = await ingestSources(rt, "acme");
     expect(second).toMatchObject({ files: 3, added: 0, updated: 0, unchanged: 3, deleted: 0, chunks: 0 });
     // A run that changed something is an admin action in the tenant's audit log; one that did not, nothing.
-    const actions = rt.db
-      .prepare("SELECT envelope FROM audit_events WHERE tenant = 'acme'")
+    const actions = rt
+      .db!.prepare("SELECT envelope FROM audit_events WHERE tenant = 'acme'")
       .pluck()
       .all()
       .map((e) => JSON.parse(String(e)).data);

@@ -6,7 +6,6 @@
  * recorded in a table of its own, so documents ingested over the API are never pruned.
  */
 import path from "node:path";
-import { migrate } from "../../db/index.js";
 import type { IngestProgress } from "../../rag/index.js";
 import { physicalCollectionName, type Runtime } from "../runtime.js";
 import { ingestFiles, listFiles } from "./files.js";
@@ -50,21 +49,17 @@ export async function ingestSources(
   options: IngestSourcesOptions = {},
 ): Promise<SourcesReport[]> {
   const configured = rt.config.collections ?? {};
-  migrate(rt.db, "server-collection-sources", [
-    {
-      id: 1,
-      name: "documents ingested from configured sources",
-      sql: `CREATE TABLE keel_source_documents (
-        collection TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (collection, id)) WITHOUT ROWID;`,
-    },
-  ]);
-  const owns = rt.db.prepare("SELECT 1 FROM keel_source_documents WHERE collection = ? LIMIT 1").pluck();
   // A collection whose sources were taken out of the configuration still has documents to prune.
-  const names =
-    options.collections ??
-    Object.keys(configured).filter(
-      (n) => configured[n]?.sources?.length || owns.get(physicalCollectionName(tenant, n)) !== undefined,
-    );
+  const names = options.collections ?? [];
+  if (!options.collections) {
+    for (const n of Object.keys(configured)) {
+      if (
+        configured[n]?.sources?.length ||
+        (await rt.store.sources.holdsAny(physicalCollectionName(tenant, n)))
+      )
+        names.push(n);
+    }
+  }
   const reports: SourcesReport[] = [];
   for (const name of names) reports.push(await syncCollection(rt, tenant, name, options));
   return reports;
@@ -85,31 +80,21 @@ async function syncCollection(
   }));
   const files = listFiles(roots);
   const owner = physicalCollectionName(tenant, name);
-  const track = rt.db.prepare("INSERT OR IGNORE INTO keel_source_documents (collection, id) VALUES (?, ?)");
   const { ids, ...counts } = await ingestFiles(collection, files, {
     acl: spec.acl ?? false,
     signal: options.signal,
     onProgress: (p) => options.onProgress?.({ collection: name, ...p }),
     // Recorded before the write: after a crash the next run finds the id and keeps or prunes it.
-    beforeBatch: (batch) =>
-      rt.db.transaction(() => {
-        for (const id of batch) track.run(owner, id);
-      })(),
+    beforeBatch: (batch) => rt.store.sources.track(owner, batch),
   });
   const current = new Set(ids);
-  const tracked = rt.db
-    .prepare("SELECT id FROM keel_source_documents WHERE collection = ?")
-    .pluck()
-    .all(owner) as string[];
+  const tracked = await rt.store.sources.tracked(owner);
   const stale = tracked.filter((id) => !current.has(id));
   let deleted = 0;
   if (stale.length > 0) {
     options.signal?.throwIfAborted();
     deleted = (await collection.delete({ ids: stale })).deleted;
-    const untrack = rt.db.prepare("DELETE FROM keel_source_documents WHERE collection = ? AND id = ?");
-    rt.db.transaction(() => {
-      for (const id of stale) untrack.run(owner, id);
-    })();
+    await rt.store.sources.untrack(owner, stale);
   }
   const report: SourcesReport = { collection: name, tenant, ...counts, deleted };
   if (report.added + report.updated + report.deleted > 0) {

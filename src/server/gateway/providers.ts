@@ -129,7 +129,7 @@ export function requestProvider(
     const inner = observed(target, upstream);
     return rt.audit
       ? audited(inner, {
-          log: rt.audit,
+          log: rt.audit.log,
           tenant: key.tenant,
           actor: key.id,
           prices: rt.models.prices,

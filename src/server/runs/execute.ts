@@ -79,7 +79,7 @@ export function invoke(
             );
       if (rt.audit) {
         events = auditedRun(events, {
-          log: rt.audit,
+          log: rt.audit.log,
           tenant: key.tenant,
           actor: key.id,
           graph: workflow.name,

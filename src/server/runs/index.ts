@@ -4,7 +4,8 @@
  * form of a run's events.
  */
 export { type Invocation, type InvocationTarget, invoke } from "./execute.js";
-export { addRunRoutes } from "./routes.js";
+export { addRunRoutes, type RunRoutesOptions, runRoutes } from "./routes.js";
+
 export type { FinalStatus, RunError, RunInterrupt, RunRecord, RunStatus } from "./store.js";
 export { endEvent, type Outcome, type WireEvent } from "./wire.js";
 export {

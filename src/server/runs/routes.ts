@@ -5,9 +5,12 @@
  */
 import type { Context, Hono } from "hono";
 import { z } from "zod";
+import type { SqliteDatabase } from "../../db/index.js";
+import type { Checkpointer } from "../../graph/index.js";
 import { RequestError } from "../http-errors.js";
 import { type RouteBook, route } from "../routes.js";
 import type { Runtime } from "../runtime.js";
+import type { RunRoutesOptions, Runs } from "../store-backends.js";
 import type { ServerEnv } from "../types.js";
 import { runEventStream } from "./event-stream.js";
 import { RunNotifier } from "./notifier.js";
@@ -45,7 +48,7 @@ const RunView = z
     id: z.string(),
     workflow: z.string(),
     thread: z.string(),
-    status: z.enum(["running", "interrupted", "completed", "failed", "cancelled"]),
+    status: z.enum(["queued", "running", "interrupted", "completed", "failed", "cancelled"]),
     input: z.unknown(),
     output: z.unknown().describe("The state where the run stopped (its final state once completed)"),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
@@ -109,27 +112,56 @@ const view = (r: RunRecord) => ({
   endedAt: r.endedAt,
 });
 
-export function addRunRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBook): void {
-  const checkpointer = openRunCheckpointer(rt);
+/** The runs API as a route group; `options.worker: false` leaves execution to `keel worker`. */
+export function runRoutes(options: RunRoutesOptions = {}) {
+  return (app: Hono<ServerEnv>, rt: Runtime, book: RouteBook) => addRunRoutes(app, rt, book, options);
+}
+
+export type { RunRoutesOptions };
+
+export function addRunRoutes(
+  app: Hono<ServerEnv>,
+  rt: Runtime,
+  book: RouteBook,
+  options: RunRoutesOptions = {},
+): void {
+  const postgres = rt.store.kind === "postgres";
+  // On PostgreSQL the backend owns the checkpointer (shared with workers); on SQLite runs have their own.
+  const checkpointer = postgres ? (rt.store.checkpointer as Checkpointer) : openRunCheckpointer(rt);
   const deps = workflowDeps(rt, checkpointer);
   const workflows = new Map<string, LoadedWorkflow>();
   try {
     for (const name of Object.keys(rt.config.workflows ?? {}))
       workflows.set(name, loadWorkflow(rt, name, deps));
   } catch (error) {
-    void checkpointer.close();
+    if (!postgres) void checkpointer.close();
     throw error;
   }
-  const store = new RunStore(rt.db, rt.now);
-  const notifier = new RunNotifier();
-  const service = new RunService({ rt, store, notifier, workflows, checkpointer });
+  let service: Runs;
+  if (postgres) {
+    service = (rt.store.openRuns as NonNullable<typeof rt.store.openRuns>)(rt, workflows, options);
+  } else {
+    const store = new RunStore(rt.db as SqliteDatabase, rt.now);
+    const notifier = new RunNotifier();
+    const local = new RunService({ rt, store, notifier, workflows, checkpointer });
+    local.recover();
+    service = {
+      workflow: (name) => local.workflow(name),
+      get: (tenant, id) => local.get(tenant, id),
+      start: (key, workflow, input, thread) => local.start(key, workflow, input, thread),
+      resume: (key, id, value) => local.resume(key, id, value),
+      cancel: (key, id) => local.cancel(key, id),
+      history: (tenant, thread, limit) => local.history(tenant, thread, limit),
+      events: (runId, after, signal) => runEventStream({ runId, after, store, notifier, signal }),
+      shutdown: () => local.shutdown(),
+    };
+  }
   // Runs must stop before the store closes. The runtime has no close hook, so its close is wrapped.
   const closeRuntime = rt.close;
   rt.close = async () => {
     await service.shutdown();
     await closeRuntime();
   };
-  service.recover();
 
   const roles = ["app", "admin"] as const;
   const id = (c: Context<ServerEnv>) => c.req.param("id") ?? "";
@@ -176,7 +208,7 @@ export function addRunRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBook)
       response: RunView,
       errors: ERRORS,
     },
-    (c) => c.json(view(service.get(c.get("key").tenant, id(c)))),
+    async (c) => c.json(view(await service.get(c.get("key").tenant, id(c)))),
   );
 
   route(
@@ -195,8 +227,8 @@ export function addRunRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBook)
       events: true,
       errors: { ...ERRORS, 400: "Last-Event-ID is not an event id" },
     },
-    (c, { query }) => {
-      const run = service.get(c.get("key").tenant, id(c));
+    async (c, { query }) => {
+      const run = await service.get(c.get("key").tenant, id(c));
       const header = c.req.header("last-event-id");
       if (header !== undefined && !/^\d{1,15}$/.test(header.trim())) {
         throw new RequestError(
@@ -206,7 +238,7 @@ export function addRunRoutes(app: Hono<ServerEnv>, rt: Runtime, book: RouteBook)
         );
       }
       const after = header !== undefined ? Number(header.trim()) : (query.after ?? 0);
-      const body = runEventStream({ runId: run.id, after, store, notifier, signal: c.req.raw.signal });
+      const body = service.events(run.id, after, c.req.raw.signal);
       c.header("content-type", "text/event-stream; charset=utf-8");
       c.header("cache-control", "no-cache");
       c.header("x-accel-buffering", "no");

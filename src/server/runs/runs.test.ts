@@ -217,8 +217,8 @@ describe("runs API", () => {
     expect(run.body.endedAt).toEqual(expect.any(Number));
 
     // The audit log has the graph run under the run id, by the key that started it.
-    const audit = server.runtime.db
-      .prepare("SELECT type, envelope FROM audit_events WHERE run_id = ? ORDER BY seq")
+    const audit = server.runtime
+      .db!.prepare("SELECT type, envelope FROM audit_events WHERE run_id = ? ORDER BY seq")
       .all(created.body.id) as Array<{ type: string; envelope: Buffer }>;
     expect(audit.map((a) => a.type)).toEqual(["graph.run", "graph.step", "graph.step", "graph.run"]);
     expect(JSON.parse(audit[0]!.envelope.toString()).actor).toBe(key.id);
@@ -459,8 +459,8 @@ describe("runs API", () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]!.model).toBe("mock-1");
     expect(JSON.stringify(seen[0]!.messages)).not.toContain("ada.lovelace@example.org");
-    const types = server.runtime.db
-      .prepare("SELECT type FROM audit_events WHERE run_id = ? ORDER BY seq")
+    const types = server.runtime
+      .db!.prepare("SELECT type FROM audit_events WHERE run_id = ? ORDER BY seq")
       .pluck()
       .all(run.id);
     expect(types).toContain("model.call");
