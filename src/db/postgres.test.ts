@@ -83,3 +83,25 @@ describe("PostgreSQL connections (against the local server)", () => {
     }
   });
 });
+
+describe("migrations started at the same moment on a fresh database", () => {
+  it("create the bookkeeping table once, whatever scopes race (seven stores of eight processes)", async () => {
+    const url = await schema();
+    const pools = Array.from({ length: 8 }, () => openPostgres(url));
+    try {
+      const scopes = ["a", "b", "c", "d", "e", "f", "g"];
+      await Promise.all(
+        pools.flatMap((db) =>
+          scopes.map((s) =>
+            migratePostgres(db, s, [{ id: 1, name: s, sql: `CREATE TABLE IF NOT EXISTS t_${s} (v INT)` }]),
+          ),
+        ),
+      );
+      const { rows } = await pools[0]!.query("SELECT count(*)::int AS n FROM keel_migrations");
+      expect(rows[0]).toEqual({ n: 7 });
+      for (const s of scopes) await pools[1]!.query(`SELECT v FROM t_${s}`);
+    } finally {
+      for (const p of pools) await p.close();
+    }
+  });
+});

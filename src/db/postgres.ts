@@ -158,16 +158,15 @@ export async function migratePostgres(
   scope: string,
   migrations: readonly Migration[],
 ): Promise<void> {
-  await db
-    .query(
+  // The bookkeeping table is created under a lock of its own: CREATE TABLE IF NOT EXISTS is not
+  // safe against itself (two sessions both pass the check, and one fails on the catalog).
+  await db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey("keel_migrations")]);
+    await tx.query(
       `CREATE TABLE IF NOT EXISTS keel_migrations (
-       scope TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (scope, id))`,
-    )
-    .catch(async (error) => {
-      // Two processes creating the table at once: one of them gets a unique violation on the catalog.
-      if ((error as { code?: string }).code !== "23505" && (error as { code?: string }).code !== "42P07")
-        throw error;
-    });
+         scope TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (scope, id))`,
+    );
+  });
   await db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey(scope)]);
     const { rows } = await tx.query<{ id: number }>("SELECT id FROM keel_migrations WHERE scope = $1", [

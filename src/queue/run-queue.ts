@@ -288,6 +288,7 @@ export async function openRunQueue(options: RunQueueOptions): Promise<RunQueue> 
 export class RunQueue {
   readonly db: PostgresDatabase;
   readonly #owned: boolean;
+  #wakeTimer: NodeJS.Timeout | undefined;
 
   constructor(db: PostgresDatabase, owned: boolean) {
     this.db = db;
@@ -298,8 +299,24 @@ export class RunQueue {
    * Queues a run and wakes the workers. With `id`, enqueueing again returns the run already there.
    * `baseCheckpoint` is the thread's head now (workers use it to tell whether the input is applied).
    */
-  enqueue(options: EnqueueOptions & { baseCheckpoint?: string | null }): Promise<QueuedRun> {
-    return this.#enqueue(this.db, options);
+  async enqueue(options: EnqueueOptions & { baseCheckpoint?: string | null }): Promise<QueuedRun> {
+    const run = await this.#enqueue(this.db, options);
+    this.#wakeWorkers();
+    return run;
+  }
+
+  /**
+   * Tells the workers (NOTIFY) that runs are waiting, at most once per 2 ms of this process's
+   * enqueues, after they committed. A notifying transaction holds PostgreSQL's global notify lock
+   * through its commit, so one NOTIFY per enqueue serialized every enqueue's commit; a burst of
+   * enqueues now shares one. A notification lost (the process dies first) costs a worker's poll.
+   */
+  #wakeWorkers(): void {
+    if (this.#wakeTimer) return;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.db.query(`SELECT pg_notify('${CHANNEL_READY}', '')`).catch(() => undefined);
+    }, 2);
   }
 
   /**
@@ -313,11 +330,18 @@ export class RunQueue {
   ): Promise<QueuedRun> {
     const tenant = options.tenant ?? "default";
     const thread = options.clientThread ?? options.thread ?? options.id ?? "";
-    return this.db.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`keel_queue_thread:${tenant}/${thread}`]);
-      check(await latestOnThread(tx, tenant, thread));
-      return this.#enqueue(tx, options);
-    });
+    return this.db
+      .transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+          `keel_queue_thread:${tenant}/${thread}`,
+        ]);
+        check(await latestOnThread(tx, tenant, thread));
+        return this.#enqueue(tx, options);
+      })
+      .then((run) => {
+        this.#wakeWorkers();
+        return run;
+      });
   }
 
   /** The latest run on a thread (by tenant and the caller's thread id). */
@@ -352,9 +376,8 @@ export class RunQueue {
       `WITH added AS (
          INSERT INTO keel_queue (id, workflow, tenant, thread, status, input, base_checkpoint, run_at, key_id, client_thread)
          VALUES ($1, $2, $3, $4, 'queued', $5, $6, ${runAt}, $8, $9)
-         ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS}),
-       woken AS (SELECT pg_notify('${CHANNEL_READY}', $2) FROM added)
-       SELECT ${RUN_COLUMNS} FROM added, woken
+         ON CONFLICT (id) DO NOTHING RETURNING ${RUN_COLUMNS})
+       SELECT ${RUN_COLUMNS} FROM added
        UNION ALL SELECT ${RUN_COLUMNS} FROM keel_queue WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM added)`,
       [
         id,
@@ -607,6 +630,11 @@ export class RunQueue {
   }
 
   async close(): Promise<void> {
+    if (this.#wakeTimer) {
+      clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+      await this.db.query(`SELECT pg_notify('${CHANNEL_READY}', '')`).catch(() => undefined);
+    }
     if (this.#owned) await this.db.close();
   }
 }
