@@ -31,6 +31,34 @@ async function existingDb(file: string) {
   return openSqlite(file);
 }
 
+const isPostgres = (db: string) => /^postgres(ql)?:\/\//i.test(db);
+
+/**
+ * The audit log at `--db`: a SQLite file, or a PostgreSQL URL (the store of `keel serve` with
+ * `KEEL_DB=postgres://...`). Both answer the same calls; the SQLite one at once.
+ */
+async function openLog(db: string, signer?: Awaited<ReturnType<typeof signerFrom>>) {
+  if (isPostgres(db)) {
+    const [{ openPostgres, checkPostgresUrl }, { openPostgresAuditLog }] = await Promise.all([
+      import("../db/postgres.js"),
+      import("../audit/postgres-log.js"),
+    ]);
+    checkPostgresUrl(db, "--db");
+    const pool = openPostgres(db);
+    const log = await openPostgresAuditLog({ db: pool, ...(signer ? { signer } : {}) });
+    return {
+      log,
+      close: async () => {
+        await log.close();
+        await pool.close();
+      },
+    };
+  }
+  const { openAuditLog } = await import("../audit/index.js");
+  const log = openAuditLog({ db: await existingDb(db), ...(signer ? { signer } : {}) });
+  return { log, close: () => log.close() };
+}
+
 async function signerFrom(opts: { key: string; name: string }) {
   const { noteSigner } = await import("../audit/index.js");
   return noteSigner(opts.name, readText(opts.key, "The signing key file"));
@@ -63,15 +91,14 @@ export function addAuditCommands(program: Command): void {
   cmd
     .command("checkpoint")
     .description("sign a checkpoint of a tenant's log now and print it (C2SP signed note)")
-    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--db <file>", "audit database: a SQLite file or a postgres:// URL")
     .requiredOption("--tenant <tenant>", "tenant")
     .requiredOption("--key <file>", "private signing key (from keel audit keygen)")
     .requiredOption("--name <name>", "the key's name")
     .option("--out <file>", "also write the note to this file")
     .action(async (opts: { db: string; tenant: string; key: string; name: string; out?: string }) => {
-      const { openAuditLog } = await import("../audit/index.js");
-      const log = openAuditLog({ db: await existingDb(opts.db), signer: await signerFrom(opts) });
-      const note = await log.checkpoint(opts.tenant);
+      const { log, close } = await openLog(opts.db, await signerFrom(opts));
+      const note = await log.checkpoint(opts.tenant).finally(close);
       if (opts.out) writeFileSync(opts.out, note);
       process.stdout.write(note);
     });
@@ -81,7 +108,7 @@ export function addAuditCommands(program: Command): void {
     .description(
       "recompute every tenant's tree and check it against the signed checkpoints; exit 3 on any problem",
     )
-    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--db <file>", "audit database: a SQLite file or a postgres:// URL")
     .option("--vkey <key>", "the checkpoints' public key (name+id+key)")
     .option("--vkey-file <file>", "file holding the public key")
     .option("--checkpoint <file>", "a checkpoint exported earlier: the log must extend it")
@@ -110,12 +137,27 @@ export function addAuditCommands(program: Command): void {
             `--workers must be a whole number from 1 to 64, got "${opts.workers}".`,
           );
         }
-        const report = await verifyAuditLog(await existingDb(opts.db), {
-          vkey,
-          tenant: opts.tenant,
-          checkpoint,
-          workers,
-        });
+        let report: Awaited<ReturnType<typeof verifyAuditLog>>;
+        if (isPostgres(opts.db)) {
+          const [{ openPostgres, checkPostgresUrl }, { verifyPostgresAuditLog }] = await Promise.all([
+            import("../db/postgres.js"),
+            import("../audit/postgres-verify.js"),
+          ]);
+          checkPostgresUrl(opts.db, "--db");
+          const pool = openPostgres(opts.db);
+          try {
+            report = await verifyPostgresAuditLog(pool, { vkey, tenant: opts.tenant, checkpoint });
+          } finally {
+            await pool.close();
+          }
+        } else {
+          report = await verifyAuditLog(await existingDb(opts.db), {
+            vkey,
+            tenant: opts.tenant,
+            checkpoint,
+            workers,
+          });
+        }
         if (opts.json) console.log(JSON.stringify(report));
         else {
           for (const t of report.tenants) {
@@ -133,23 +175,26 @@ export function addAuditCommands(program: Command): void {
   cmd
     .command("prove")
     .description("print the inclusion proof of one event (and a consistency proof with --from)")
-    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--db <file>", "audit database: a SQLite file or a postgres:// URL")
     .requiredOption("--tenant <tenant>", "tenant")
     .requiredOption("--seq <n>", "the event's position in the tenant's log")
     .option("--from <size>", "also prove the current tree extends the tree of this size")
     .action(async (opts: { db: string; tenant: string; seq: string; from?: string }) => {
-      const { openAuditLog } = await import("../audit/index.js");
-      const log = openAuditLog({ db: await existingDb(opts.db) });
-      const inclusion = log.inclusionProof(opts.tenant, Number(opts.seq));
-      const consistency =
-        opts.from === undefined ? undefined : log.consistencyProof(opts.tenant, Number(opts.from));
-      console.log(JSON.stringify({ inclusion, ...(consistency ? { consistency } : {}) }));
+      const { log, close } = await openLog(opts.db);
+      try {
+        const inclusion = await log.inclusionProof(opts.tenant, Number(opts.seq));
+        const consistency =
+          opts.from === undefined ? undefined : await log.consistencyProof(opts.tenant, Number(opts.from));
+        console.log(JSON.stringify({ inclusion, ...(consistency ? { consistency } : {}) }));
+      } finally {
+        await close();
+      }
     });
 
   cmd
     .command("erase")
     .description("erase a data subject's content (crypto-shredding); the log records why and still verifies")
-    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--db <file>", "audit database: a SQLite file or a postgres:// URL")
     .requiredOption("--tenant <tenant>", "tenant")
     .requiredOption("--subject <id>", "the subject id the content was recorded under")
     .requiredOption("--legal-basis <text>", 'why, e.g. "GDPR Art. 17(1)(a)"')
@@ -164,13 +209,10 @@ export function addAuditCommands(program: Command): void {
         actor: string;
         json?: boolean;
       }) => {
-        const { openAuditLog } = await import("../audit/index.js");
-        const log = openAuditLog({ db: await existingDb(opts.db) });
-        const result = await log.erase(opts.tenant, opts.subject, {
-          actor: opts.actor,
-          legalBasis: opts.legalBasis,
-        });
-        await log.close();
+        const { log, close } = await openLog(opts.db);
+        const result = await log
+          .erase(opts.tenant, opts.subject, { actor: opts.actor, legalBasis: opts.legalBasis })
+          .finally(close);
         console.log(opts.json ? JSON.stringify(result) : `erased: ${result.keys} content keys destroyed`);
       },
     );
@@ -217,7 +259,7 @@ export function addReportCommand(program: Command): void {
     .description(
       "cost, latency, cache and guard analytics over the audit log (DuckDB), as tables, JSON, HTML or Parquet",
     )
-    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--db <file>", "audit database: a SQLite file or a postgres:// URL")
     .option("--tenant <tenant>", "only this tenant")
     .option("--from <date>", "only events from this day (UTC)")
     .option("--to <date>", "only events before this day (UTC)")
@@ -282,7 +324,7 @@ export function addReplayCommand(program: Command): void {
       "re-execute a recorded run with every model and tool result served from the audit log; exit 3 if it diverges",
     )
     .argument("<runId>", "the run to replay")
-    .requiredOption("--db <file>", "audit database (SQLite)")
+    .requiredOption("--db <file>", "audit database: a SQLite file or a postgres:// URL")
     .requiredOption("--tenant <tenant>", "tenant")
     .requiredOption("--app <module>", "ES module exporting replay(deps, variant) that runs your application")
     .option("--actor <id>", "who is replaying (recorded as an audit.read event)", "keel-cli")
