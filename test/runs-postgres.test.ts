@@ -68,6 +68,7 @@ export default {
   workflows: {
     triage: {
       input: z.object({ text: z.string().min(1) }),
+      concurrency: 1,
       graph: (deps) => graph({ state: Ticket, reducers: { steps: "append" } })
         .node("read", (t, ctx) => { ctx.emit({ reading: t.text }); return { steps: ["read"] }; })
         .node("wait", async (_t, ctx) => { await until(ctx.signal, () => fs.existsSync(${JSON.stringify(gateFile)})); return { steps: ["waited"] }; })
@@ -251,6 +252,30 @@ describe("runs API on PostgreSQL across processes", () => {
     // "read" finished before the crash: the second worker continued after its checkpoint.
     const ends = (await events(a, key, run.id)).filter((e) => e.event === "node-end").map((e) => e.data.node);
     expect(ends).toEqual(["read", "wait", "done"]);
+  }, 90_000);
+
+  it("holds a workflow's concurrency from the configuration across workers", async () => {
+    const c = await cluster();
+    const key = c.keys("acme");
+    const [a] = c.servers as [string, string];
+    await Promise.all([c.worker(), c.worker()]);
+    const first = (await call(a, key, "POST", "/runs", { workflow: "triage", input: { text: "one" } })).body;
+    const second = (await call(a, key, "POST", "/runs", { workflow: "triage", input: { text: "two" } })).body;
+    await until(
+      () => call(a, key, "GET", `/runs/${first.id}`),
+      (r) => r.body.status === "running",
+    );
+    // triage allows one run at a time: the second waits in the queue although a worker is idle.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await call(a, key, "GET", `/runs/${second.id}`)).body.status).toBe("queued");
+    c.gate();
+    for (const run of [first, second]) {
+      const done = await until(
+        () => call(a, key, "GET", `/runs/${run.id}`),
+        (r) => r.body.status === "completed",
+      );
+      expect(done.body.status).toBe("completed");
+    }
   }, 90_000);
 
   it("keel worker refuses a SQLite store and says how to point it at PostgreSQL", () => {

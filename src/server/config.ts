@@ -133,8 +133,14 @@ export const ConfigSchema = z
       .record(
         name,
         z.custom<WorkflowDefinition>(
-          (w) => typeof w === "object" && w !== null && typeof (w as WorkflowDefinition).graph === "function",
-          "{ graph: (deps) => compiled graph, description? }",
+          (w) =>
+            typeof w === "object" &&
+            w !== null &&
+            typeof (w as WorkflowDefinition).graph === "function" &&
+            ((w as WorkflowDefinition).concurrency === undefined ||
+              (Number.isInteger((w as WorkflowDefinition).concurrency) &&
+                ((w as WorkflowDefinition).concurrency as number) > 0)),
+          "{ graph: (deps) => compiled graph, description?, input?, concurrency? (a whole number of at least 1) }",
         ),
       )
       .optional(),
@@ -150,6 +156,8 @@ export const ConfigSchema = z
         maxMessages: z.number().int().positive().optional(),
         maxTokens: z.number().int().positive().optional(),
         rateLimit: RateLimitSchema.optional(),
+        /** PostgreSQL store: most runs of one tenant executing at once, across every worker. */
+        runsPerTenant: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),
@@ -191,6 +199,11 @@ export interface WorkflowDefinition {
   graph: (deps: WorkflowDeps) => CompiledGraph<any>;
   /** Zod schema of the run input, checked on `POST /runs` (the graph's state schema checks it too). */
   input?: z.ZodType;
+  /**
+   * PostgreSQL store: most runs of this workflow executing at once, across every worker (the rest
+   * wait in the queue).
+   */
+  concurrency?: number;
 }
 
 /** Types a configuration; it does nothing else. */

@@ -248,7 +248,8 @@ export class QueuedRunService {
 }
 
 /**
- * A worker executing the queue's runs of `workflows` as the server would: inside the run's scopes
+ * A worker executing the queue's runs of `workflows` as the server would (with the configuration's
+ * limits: `workflows.NAME.concurrency`, `limits.runsPerTenant`, the same in every process): inside the run's scopes
  * (the starting key's guards, the run id on every audited model call) and with its graph events in
  * the audit log. `keel serve` starts one; `keel worker` is nothing else.
  */
@@ -276,9 +277,17 @@ export async function startRunWorker(
     );
   };
   const graphs = Object.fromEntries([...workflows].map(([name, w]) => [name, w.graph]));
+  const perWorkflow = Object.fromEntries(
+    [...workflows].flatMap(([name, w]) =>
+      w.definition.concurrency ? [[name, w.definition.concurrency]] : [],
+    ),
+  );
+  const perTenant = rt.config.limits?.runsPerTenant;
+  const limited = Object.keys(perWorkflow).length > 0 || perTenant !== undefined;
   return startWorker({
     queue: rt.store.queue as RunQueue,
     workflows: graphs,
+    ...(limited ? { limits: { workflows: perWorkflow, ...(perTenant ? { perTenant } : {}) } } : {}),
     ...options,
     scope: async (run, execute) => {
       const key = await keyOf(run);
