@@ -18,14 +18,17 @@ afterAll(() => {
   for (const c of children) c.kill("SIGKILL");
 });
 
-function spawnWorker(url: string): Promise<ChildProcess> {
+/** A worker process; `ready` resolves once it takes runs (a worker killed before that never does). */
+function spawnWorker(url: string): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, [WORKER, url], { stdio: ["ignore", "pipe", "inherit"] });
   children.add(child);
   child.on("exit", () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.stdout?.once("data", () => resolve(child));
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.once("data", () => resolve());
+    child.once("exit", (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready`)));
   });
+  ready.catch(() => undefined);
+  return { child, ready };
 }
 
 describe("run queue under SIGKILL chaos", () => {
@@ -39,7 +42,8 @@ describe("run queue under SIGKILL chaos", () => {
       const { postgresCheckpointer } = await import("../src/graph/index.js");
       await (await postgresCheckpointer({ db: queue.db })).close();
 
-      const workers = await Promise.all(Array.from({ length: WORKERS }, () => spawnWorker(url)));
+      const workers = Array.from({ length: WORKERS }, () => spawnWorker(url));
+      await Promise.all(workers.map((w) => w.ready));
       const ids: string[] = [];
       for (let i = 0; i < RUNS; i++)
         ids.push((await queue.enqueue({ workflow: "chaos", input: { n: i } })).id);
@@ -50,12 +54,14 @@ describe("run queue under SIGKILL chaos", () => {
         await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
         const counts = await queue.counts();
         if (counts.completed === RUNS) break;
+        // The replacement is not awaited: the next kill may find it still starting (or take it).
         const i = Math.floor(Math.random() * workers.length);
-        workers[i]!.kill("SIGKILL");
+        workers[i]!.child.kill("SIGKILL");
         kills++;
-        workers[i] = await spawnWorker(url);
+        workers[i] = spawnWorker(url);
       }
       // Chaos over: the survivors finish what is left (a dead worker's runs wait out its lease).
+      await Promise.all(workers.map((w) => w.ready));
       const deadline = Date.now() + 60_000;
       while ((await queue.counts()).completed < RUNS && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));

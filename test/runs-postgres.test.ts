@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createParser } from "eventsource-parser";
 import { afterEach, describe, expect, it } from "vitest";
+import { openPostgres } from "../src/db/postgres.js";
 import { usePostgresSchemas } from "../src/testkit/postgres.js";
 import { useTempDirs } from "../src/testkit/temp-dirs.js";
 
@@ -51,7 +52,7 @@ function start(
   });
 }
 
-async function cluster() {
+async function cluster(options: { schedules?: boolean } = {}) {
   expect(fs.existsSync(bin), "run `npm run build` first: dist/cli/main.js is missing").toBe(true);
   const dir = tempDir();
   const src = (p: string) => JSON.stringify(path.join(root, p));
@@ -76,6 +77,11 @@ export default {
         .edge(START, "read").edge("read", "wait").edge("wait", "done").edge("done", END)
         .compile({ checkpointer: deps.checkpointer }),
     },
+    ping: {
+      graph: (deps) => graph({ state: z.object({ pinged: z.boolean().default(false) }) })
+        .node("ping", () => ({ pinged: true })).edge(START, "ping").edge("ping", END)
+        .compile({ checkpointer: deps.checkpointer }),
+    },
     approve: {
       graph: (deps) => graph({ state: Ticket })
         .node("ask", async (t, ctx) => ({ approved: await ctx.interrupt({ question: "Refund " + t.text + "?" }) }))
@@ -83,6 +89,7 @@ export default {
         .compile({ checkpointer: deps.checkpointer }),
     },
   },
+  ${options.schedules ? 'schedules: { heartbeat: { cron: "* * * * * *", workflow: "ping", tenant: "acme" } },' : ""}
 };`,
   );
   const env: Env = { KEEL_DB: await schema() };
@@ -102,7 +109,15 @@ export default {
     ),
   );
   const worker = () => start(["worker", "--lease-ms", "1000"], dir, env, /keel worker (\S+): running/);
-  return { dir, env, gate: () => fs.writeFileSync(gateFile, ""), keys, servers, worker };
+  return {
+    dir,
+    env,
+    gate: () => fs.writeFileSync(gateFile, ""),
+    keys,
+    servers,
+    worker,
+    url: env.KEEL_DB as string,
+  };
 }
 
 async function call(url: string, key: string, method: string, route: string, body?: unknown) {
@@ -275,6 +290,59 @@ describe("runs API on PostgreSQL across processes", () => {
         (r) => r.body.status === "completed",
       );
       expect(done.body.status).toBe("completed");
+    }
+  }, 90_000);
+
+  it("delays a run from the API, and queues the configuration's schedules once per tick", async () => {
+    const c = await cluster({ schedules: true });
+    const key = c.keys("acme");
+    const [a, b] = c.servers as [string, string];
+    await c.worker();
+    const later = await call(a, key, "POST", "/runs", { workflow: "ping", delayMs: 1500 });
+    expect(later.status).toBe(201);
+    const past = await call(b, key, "POST", "/runs", { workflow: "ping", runAt: "2020-01-01T00:00:00Z" });
+    expect(
+      (
+        await until(
+          () => call(a, key, "GET", `/runs/${past.body.id}`),
+          (r) => r.body.status === "completed",
+        )
+      ).body.status,
+    ).toBe("completed");
+    expect((await call(a, key, "GET", `/runs/${later.body.id}`)).body.status).toBe("queued");
+    expect(
+      (
+        await until(
+          () => call(a, key, "GET", `/runs/${later.body.id}`),
+          (r) => r.body.status === "completed",
+        )
+      ).body.status,
+    ).toBe("completed");
+    const both = await call(a, key, "POST", "/runs", {
+      workflow: "ping",
+      delayMs: 10,
+      runAt: "2030-01-01T00:00:00Z",
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toMatch(/delayMs or runAt, not both/);
+
+    // The configured schedule fires every second, on whichever worker, once per tick.
+    const db = openPostgres(c.url);
+    try {
+      const ticks = await until(
+        async () =>
+          (
+            await db.query<{ id: string }>(
+              "SELECT id FROM keel_queue WHERE id LIKE 'sched:heartbeat:%' AND status = 'completed'",
+            )
+          ).rows,
+        (rows) => rows.length >= 2,
+      );
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      const run = await call(b, key, "GET", `/runs/${ticks[0]!.id}`);
+      expect(run.body).toMatchObject({ workflow: "ping", status: "completed", output: { pinged: true } });
+    } finally {
+      await db.close();
     }
   }, 90_000);
 

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { KeelError } from "../errors/index.js";
 import { loadConfig } from "../server/config.js";
-import { startRunWorker } from "../server/runs/queued.js";
+import { startRunWorker, syncSchedules } from "../server/runs/queued.js";
 import { type LoadedWorkflow, loadWorkflow, workflowDeps } from "../server/runs/workflows.js";
 import { openRuntime } from "../server/runtime.js";
 
@@ -34,6 +34,7 @@ export async function work(options: {
         `${file ?? "The configuration"} has no workflows for a worker to run (workflows in keel.config.ts).`,
       );
     }
+    await syncSchedules(rt);
     const worker = await startRunWorker(rt, workflows, {
       concurrency: options.concurrency,
       leaseMs: options.leaseMs,

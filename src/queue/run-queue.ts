@@ -5,11 +5,13 @@
  * machines with skewed clocks still agree on when a lease has expired.
  */
 import { randomBytes } from "node:crypto";
-import { Cron } from "croner";
 import pg from "pg";
 import { migratePostgres, openPostgres, type PostgresDatabase, type Queryable } from "../db/postgres.js";
 import type { Migration } from "../db/sqlite.js";
 import { KeelError } from "../errors/index.js";
+import { nextTick } from "./cron.js";
+
+export { nextTick } from "./cron.js";
 
 export type QueuedRunStatus = "queued" | "running" | "interrupted" | "completed" | "failed" | "cancelled";
 
@@ -136,6 +138,11 @@ const MIGRATIONS: Migration[] = [
       CREATE INDEX keel_queue_thread ON keel_queue (tenant, client_thread, created_at);
     `,
   },
+  {
+    id: 4,
+    name: "schedules kept from a configuration",
+    sql: "ALTER TABLE keel_queue_schedules ADD COLUMN managed BOOLEAN NOT NULL DEFAULT false",
+  },
 ];
 
 export interface ScheduleOptions {
@@ -159,22 +166,6 @@ export interface Schedule {
   input: unknown;
   /** When its next run will be queued (epoch ms). */
   nextRunAt: number;
-}
-
-/** The first time after `after` that `cron` matches in `timezone`; a bad pattern is INVALID_REQUEST. */
-export function nextTick(cron: string, timezone: string, after: Date): Date {
-  let next: Date | null;
-  try {
-    next = new Cron(cron, { paused: true, timezone }).nextRun(after);
-  } catch (cause) {
-    throw new KeelError(
-      "INVALID_REQUEST",
-      `Schedule pattern "${cron}" (time zone ${timezone}) is not valid: ${(cause as Error).message}. Use five fields (minute hour day month weekday) or six with seconds first, e.g. "0 9 * * 1-5".`,
-      { cause },
-    );
-  }
-  if (!next) throw new KeelError("INVALID_REQUEST", `Schedule pattern "${cron}" never matches again.`);
-  return next;
 }
 
 interface Row {
@@ -564,6 +555,43 @@ export class RunQueue {
       ],
     );
     return toSchedule(rows[0] as ScheduleRow);
+  }
+
+  /**
+   * Makes the configuration's schedules the ones marked as configured: adds or updates each (a
+   * changed pattern starts from its next tick; an unchanged one keeps its next tick), and removes the
+   * configured ones no longer listed. Schedules made with `schedule()` are left alone. Every server
+   * and worker calls it at start; concurrent calls agree.
+   */
+  async syncSchedules(schedules: readonly ScheduleOptions[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext('keel_queue_schedules'))");
+      const { rows: clock } = await tx.query<{ now: Date }>("SELECT clock_timestamp() AS now");
+      const now = (clock[0] as { now: Date }).now;
+      for (const o of schedules) {
+        const timezone = o.timezone ?? "UTC";
+        await tx.query(
+          `INSERT INTO keel_queue_schedules (name, cron, timezone, workflow, tenant, input, next_run_at, managed)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, true)
+           ON CONFLICT (name) DO UPDATE SET workflow = excluded.workflow, tenant = excluded.tenant,
+             input = excluded.input, managed = true, cron = excluded.cron, timezone = excluded.timezone,
+             next_run_at = CASE WHEN keel_queue_schedules.cron = excluded.cron AND keel_queue_schedules.timezone = excluded.timezone
+               THEN keel_queue_schedules.next_run_at ELSE excluded.next_run_at END`,
+          [
+            o.name,
+            o.cron,
+            timezone,
+            o.workflow,
+            o.tenant ?? "default",
+            JSON.stringify(o.input ?? {}),
+            nextTick(o.cron, timezone, now),
+          ],
+        );
+      }
+      await tx.query("DELETE FROM keel_queue_schedules WHERE managed AND NOT (name = ANY($1::text[]))", [
+        schedules.map((o) => o.name),
+      ]);
+    });
   }
 
   /** Removes a schedule (runs it queued already stay); false when there was none. */

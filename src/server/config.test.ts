@@ -84,6 +84,21 @@ describe("configuration", () => {
     expect(() => createRuntime({ config: { store: { url: "postgresql://h:99999/db" } } })).toThrow(
       /^store\.url: not a URL\. Give postgres:\/\/USER/,
     );
+    const ping = { graph: () => ({}) as never };
+    bad(
+      { workflows: { ping }, schedules: { s: { cron: "* * * * *", workflow: "pong" } } },
+      /^schedules\.s\.workflow: no workflow "pong"/,
+    );
+    bad(
+      { workflows: { ping }, schedules: { s: { cron: "every day", workflow: "ping" } } },
+      /^schedules\.s\.cron: Schedule pattern "every day"/,
+    );
+    expect(() =>
+      createRuntime({
+        config: { workflows: { ping }, schedules: { s: { cron: "0 2 * * *", workflow: "ping" } } },
+        env: {},
+      }),
+    ).toThrow(/^schedules: scheduled runs need the PostgreSQL store/);
     expect(() => createRuntime({ config: { store: { path: "postgres://h/db" } } })).toThrow(
       /^store\.path: is a PostgreSQL URL: give it as store\.url/,
     );

@@ -12,6 +12,7 @@ import { KeelError } from "../errors/index.js";
 import type { CompiledGraph } from "../graph/index.js";
 import type { PolicyDefinition } from "../guard/index.js";
 import type { ModelPrice, Provider } from "../model/index.js";
+import { nextTick } from "../queue/cron.js";
 import type { Embedder } from "../rag/index.js";
 
 /** The error of a configuration that cannot run: `field` is the path of the bad value. */
@@ -144,6 +145,24 @@ export const ConfigSchema = z
         ),
       )
       .optional(),
+    /**
+     * PostgreSQL store: workflows started on a schedule (`cron`: five fields, or six with seconds
+     * first), one run per tick whichever process sees it due.
+     */
+    schedules: z
+      .record(
+        z.string().regex(/^[\w.:-]{1,200}$/, "letters, digits, '.', '_', ':' or '-'"),
+        z
+          .object({
+            cron: z.string().min(1),
+            workflow: z.string().min(1),
+            input: z.unknown().optional(),
+            tenant: name.optional(),
+            timezone: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     tenants: z
       .record(
         name,
@@ -262,6 +281,16 @@ export function parseConfig(config: unknown): z.output<typeof ConfigSchema> {
         ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`
         : issue.message;
     throw new ConfigError(field, message);
+  }
+  for (const [name, schedule] of Object.entries(parsed.data.schedules ?? {})) {
+    if (!Object.hasOwn(parsed.data.workflows ?? {}, schedule.workflow)) {
+      throw new ConfigError(`schedules.${name}.workflow`, `no workflow "${schedule.workflow}" in workflows`);
+    }
+    try {
+      nextTick(schedule.cron, schedule.timezone ?? "UTC", new Date());
+    } catch (error) {
+      throw new ConfigError(`schedules.${name}.cron`, (error as Error).message);
+    }
   }
   return parsed.data;
 }

@@ -113,6 +113,12 @@ export function physicalCollectionName(tenant: string, name: string): string {
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const base = settings(options);
   const location = storeLocationOf(base.config, base.env, base.cwd, options.configDir ?? base.cwd);
+  if (location.kind === "sqlite" && Object.keys(base.config.schedules ?? {}).length > 0) {
+    throw new ConfigError(
+      "schedules",
+      "scheduled runs need the PostgreSQL store (KEEL_DB=postgres://... or store.url), whose workers queue them",
+    );
+  }
   if (location.kind === "postgres") {
     throw new ConfigError(
       location.field,
@@ -126,8 +132,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const base = settings(options);
   const location = storeLocationOf(base.config, base.env, base.cwd, options.configDir ?? base.cwd);
-  if (location.kind === "sqlite")
-    return assemble(options, base, sqliteBackend(location.path, backendOptions(base)));
+  if (location.kind === "sqlite") return createRuntime(options);
   const { postgresBackend } = await import("./backend-postgres.js");
   return assemble(options, base, await postgresBackend(location.url, backendOptions(base)));
 }

@@ -19,7 +19,13 @@ import type { BudgetsStore, CacheStore, KeysStore, RateLimitsStore } from "./sto
 export interface Runs {
   workflow(name: string): LoadedWorkflow;
   get(tenant: string, id: string): RunRecord | Promise<RunRecord>;
-  start(key: ApiKey, workflow: LoadedWorkflow, input: unknown, thread?: string): Promise<RunRecord>;
+  start(
+    key: ApiKey,
+    workflow: LoadedWorkflow,
+    input: unknown,
+    thread?: string,
+    when?: { delayMs: number } | { runAt: number },
+  ): Promise<RunRecord>;
   resume(key: ApiKey, id: string, value: unknown): Promise<RunRecord>;
   cancel(key: ApiKey, id: string): Promise<RunRecord>;
   history(

@@ -68,6 +68,11 @@ export class QueuedRunService {
     this.#rt = rt;
     this.#queue = rt.store.queue as RunQueue;
     this.#workflows = workflows;
+    void syncSchedules(rt).catch((error) =>
+      process.stderr.write(
+        `keel serve: the configured schedules were not saved: ${(error as Error).message}\n`,
+      ),
+    );
     this.#worker =
       options.worker !== false && workflows.size > 0
         ? startRunWorker(rt, workflows).catch((error) => {
@@ -90,7 +95,13 @@ export class QueuedRunService {
     return recordOf(run);
   }
 
-  async start(key: ApiKey, workflow: LoadedWorkflow, input: unknown, thread?: string): Promise<RunRecord> {
+  async start(
+    key: ApiKey,
+    workflow: LoadedWorkflow,
+    input: unknown,
+    thread?: string,
+    when?: { delayMs: number } | { runAt: number },
+  ): Promise<RunRecord> {
     const parsed = parseWorkflowInput(workflow, input);
     const id = newRunId();
     const clientThread = thread ?? id;
@@ -106,6 +117,7 @@ export class QueuedRunService {
         keyId: key.id,
         input: parsed ?? {},
         baseCheckpoint: before?.checkpointId ?? null,
+        ...when,
       },
       (last) => {
         if (last && last.workflow !== workflow.name) {
@@ -245,6 +257,12 @@ export class QueuedRunService {
   async shutdown(): Promise<void> {
     await (await this.#worker)?.stop();
   }
+}
+
+/** Saves the configuration's `schedules` in the queue (each process does at start; they agree). */
+export function syncSchedules(rt: Runtime): Promise<void> {
+  const schedules = Object.entries(rt.config.schedules ?? {}).map(([name, s]) => ({ name, ...s }));
+  return (rt.store.queue as RunQueue).syncSchedules(schedules);
 }
 
 /**

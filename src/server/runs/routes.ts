@@ -33,8 +33,25 @@ const StartRun = z
     thread: ThreadId.optional().describe(
       "Runs on one thread share its state (the default is a new thread named like the run)",
     ),
+    delayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 24 * 3_600_000)
+      .optional()
+      .describe(
+        "PostgreSQL store: start the run this many milliseconds from now (it stays queued until then)",
+      ),
+    runAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe("PostgreSQL store: start the run at this time (ISO 8601, e.g. 2026-12-24T09:00:00Z)"),
   })
   .strict()
+  .refine((b) => b.delayMs === undefined || b.runAt === undefined, {
+    message: "give delayMs or runAt, not both",
+    path: ["runAt"],
+  })
   .meta({ id: "StartRun" });
 
 const Interrupt = z.object({
@@ -148,7 +165,16 @@ export function addRunRoutes(
     service = {
       workflow: (name) => local.workflow(name),
       get: (tenant, id) => local.get(tenant, id),
-      start: (key, workflow, input, thread) => local.start(key, workflow, input, thread),
+      start: (key, workflow, input, thread, when) => {
+        if (when) {
+          throw new RequestError(
+            "INVALID_REQUEST",
+            "Delayed and scheduled runs need the PostgreSQL store (KEEL_DB=postgres://...); on this store a run starts at once.",
+            "delayMs" in when ? "delayMs" : "runAt",
+          );
+        }
+        return local.start(key, workflow, input, thread);
+      },
       resume: (key, id, value) => local.resume(key, id, value),
       cancel: (key, id) => local.cancel(key, id),
       history: (tenant, thread, limit) => local.history(tenant, thread, limit),
@@ -189,7 +215,13 @@ export function addRunRoutes(
     },
     async (c, { body }) => {
       const key = c.get("key");
-      const run = await service.start(key, service.workflow(body.workflow), body.input, body.thread);
+      const when =
+        body.delayMs !== undefined
+          ? { delayMs: body.delayMs }
+          : body.runAt !== undefined
+            ? { runAt: Date.parse(body.runAt) }
+            : undefined;
+      const run = await service.start(key, service.workflow(body.workflow), body.input, body.thread, when);
       c.header("location", `/runs/${run.id}`);
       return c.json(view(run), 201);
     },

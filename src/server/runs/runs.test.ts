@@ -184,6 +184,15 @@ describe("runs API", () => {
     });
     expect(created.body.id).toMatch(/^run_/);
     expect(created.body.thread).toBe(created.body.id);
+    // Delays need the PostgreSQL store's queue: here they are refused, naming the field.
+    const delayed = await call("POST", "/runs", {
+      workflow: "ask",
+      input: { question: "later" },
+      delayMs: 1000,
+    });
+    expect(delayed.status).toBe(400);
+    expect(delayed.body.error).toMatchObject({ param: "delayMs" });
+    expect(delayed.body.error.message).toMatch(/need the PostgreSQL store/);
 
     const { events: seen, ended } = await events(created.body.id);
     expect(ended).toBe(true);
