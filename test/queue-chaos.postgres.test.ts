@@ -25,7 +25,9 @@ function spawnWorker(url: string): { child: ChildProcess; ready: Promise<void> }
   child.on("exit", () => children.delete(child));
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout?.once("data", () => resolve());
-    child.once("exit", (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready`)));
+    child.once("exit", (code, signal) =>
+      reject(new Error(`worker exited (${code ?? signal}) before it was ready`)),
+    );
   });
   ready.catch(() => undefined);
   return { child, ready };
