@@ -46,5 +46,9 @@ export function checkPostgresUrl(url: string, field = "KEEL_DB"): string {
     );
   }
   if (parsed.password) parsed.password = "****";
+  // `pg` also takes a password (and a TLS key's) from the query string.
+  for (const secret of ["password", "sslpassword"]) {
+    if (parsed.searchParams.has(secret)) parsed.searchParams.set(secret, "****");
+  }
   return parsed.toString();
 }

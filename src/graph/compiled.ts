@@ -208,6 +208,7 @@ export class CompiledGraph<S extends Record<string, unknown>> {
       signal: options.signal,
       maxSteps,
       emit,
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
     });
   }
 

@@ -74,6 +74,8 @@ export interface RunOptions {
   signal: AbortSignal | undefined;
   maxSteps: number;
   emit: ((event: GraphEvent<any>) => void) | undefined;
+  /** The invocation's id (default: a new one from the id generator). */
+  runId?: string;
 }
 
 /**
@@ -175,7 +177,7 @@ async function openRun(o: RunOptions): Promise<RunState> {
   const { spec, settings, store, thread, ns, request } = o;
   const loaded = store ? await store.load(thread, ns) : undefined;
   const pending = loaded && store ? await store.pending(thread, ns, loaded.id) : emptyPending();
-  const runId = settings.idGenerator();
+  const runId = o.runId ?? settings.idGenerator();
   const run: RunState = { spec, settings, runId, thread, ns, store, head: loaded!, pending, emit: o.emit };
   const waiting = pendingInterrupts(pending);
 

@@ -152,6 +152,12 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** Steps this invocation may run (default: compile's maxSteps, itself 25 by default). */
   maxSteps?: number;
+  /**
+   * The invocation's id (default: a new one from the graph's `idGenerator`): `ctx.runId`, every
+   * event's `runId`, and the `runId` recorded with the checkpoint of its input. A queue gives its
+   * run's id, so that it can tell later whether that run's input reached the thread.
+   */
+  runId?: string;
 }
 
 /** A thread's state at one checkpoint. */

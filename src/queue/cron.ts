@@ -19,3 +19,19 @@ export function nextTick(cron: string, timezone: string, after: Date): Date {
   if (!next) throw new KeelError("INVALID_REQUEST", `Schedule pattern "${cron}" never matches again.`);
   return next;
 }
+
+/**
+ * The latest tick of a schedule at or before `now`, walking from its first missed one: after an
+ * outage only that one runs (a thousand missed minutes are not a thousand runs). Far behind, the
+ * walk stops after 100,000 ticks and takes the tick it reached.
+ */
+export function latestTick(cron: string, timezone: string, first: Date, now: Date): Date {
+  const pattern = new Cron(cron, { paused: true, timezone });
+  let tick = first;
+  for (let i = 0; i < 100_000; i++) {
+    const next = pattern.nextRun(tick);
+    if (!next || next > now) break;
+    tick = next;
+  }
+  return tick;
+}

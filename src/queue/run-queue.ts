@@ -9,7 +9,7 @@ import pg from "pg";
 import { migratePostgres, openPostgres, type PostgresDatabase, type Queryable } from "../db/postgres.js";
 import type { Migration } from "../db/sqlite.js";
 import { KeelError } from "../errors/index.js";
-import { nextTick } from "./cron.js";
+import { latestTick, nextTick } from "./cron.js";
 
 export { nextTick } from "./cron.js";
 
@@ -280,6 +280,8 @@ export class RunQueue {
   readonly db: PostgresDatabase;
   readonly #owned: boolean;
   #wakeTimer: NodeJS.Timeout | undefined;
+  readonly #followers = new Map<string, Set<() => void>>();
+  #listener: { client: pg.Client; retry: NodeJS.Timeout | undefined } | undefined;
 
   constructor(db: PostgresDatabase, owned: boolean) {
     this.db = db;
@@ -288,9 +290,10 @@ export class RunQueue {
 
   /**
    * Queues a run and wakes the workers. With `id`, enqueueing again returns the run already there.
-   * `baseCheckpoint` is the thread's head now (workers use it to tell whether the input is applied).
+   * Runs on one thread run one after the other (a second one that starts while the first runs is
+   * handed back and started again after it); the runs API refuses a second live run on a thread.
    */
-  async enqueue(options: EnqueueOptions & { baseCheckpoint?: string | null }): Promise<QueuedRun> {
+  async enqueue(options: EnqueueOptions): Promise<QueuedRun> {
     const run = await this.#enqueue(this.db, options);
     this.#wakeWorkers();
     return run;
@@ -316,7 +319,7 @@ export class RunQueue {
    * on one thread at once are checked one after the other. `check` throws to refuse.
    */
   enqueueExclusive(
-    options: EnqueueOptions & { baseCheckpoint?: string | null },
+    options: EnqueueOptions,
     check: (last: QueuedRun | undefined) => void,
   ): Promise<QueuedRun> {
     const tenant = options.tenant ?? "default";
@@ -340,10 +343,7 @@ export class RunQueue {
     return latestOnThread(this.db, tenant, thread);
   }
 
-  async #enqueue(
-    q: Queryable,
-    options: EnqueueOptions & { baseCheckpoint?: string | null },
-  ): Promise<QueuedRun> {
+  async #enqueue(q: Queryable, options: EnqueueOptions): Promise<QueuedRun> {
     if (!options.workflow) throw new KeelError("INVALID_REQUEST", "enqueue needs a workflow name.");
     if (options.runAt !== undefined && options.delayMs !== undefined) {
       throw new KeelError("INVALID_REQUEST", "Give runAt or delayMs, not both.");
@@ -376,7 +376,7 @@ export class RunQueue {
         options.tenant ?? "default",
         options.thread ?? id,
         input,
-        options.baseCheckpoint ?? null,
+        null,
         options.runAt ?? options.delayMs ?? 0,
         options.keyId ?? null,
         options.clientThread ?? null,
@@ -474,16 +474,17 @@ export class RunQueue {
     options: { after?: number; signal?: AbortSignal; pollMs?: number } = {},
   ): AsyncGenerator<QueueEvent> {
     let cursor = options.after ?? 0;
-    const listener = new pg.Client({ connectionString: this.db.url });
+    // Set by every notification for the run, even one that comes while events are being read or
+    // the consumer is busy: the loop reads again instead of sleeping through it.
+    let dirty = false;
     let wake: (() => void) | undefined;
-    listener.on("notification", (n) => {
-      if (n.payload === id) wake?.();
+    const unsubscribe = this.#subscribe(id, () => {
+      dirty = true;
+      wake?.();
     });
-    listener.on("error", () => wake?.());
-    await listener.connect();
     try {
-      await listener.query(`LISTEN ${CHANNEL_EVENTS}`);
       while (!options.signal?.aborted) {
+        dirty = false;
         const status = (await this.get(id))?.status;
         if (status === undefined) throw new UnknownRunError(id);
         // Read after the status: a run seen ended has stored its last event already.
@@ -492,21 +493,81 @@ export class RunQueue {
           yield event;
         }
         if (status !== "queued" && status !== "running") return;
+        if (dirty) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, options.pollMs ?? 1000);
-          const done = () => {
+          const timer = setTimeout(done, options.pollMs ?? 1000);
+          function done() {
             clearTimeout(timer);
             options.signal?.removeEventListener("abort", done);
             wake = undefined;
             resolve();
-          };
+          }
           wake = done;
           options.signal?.addEventListener("abort", done, { once: true });
         });
       }
     } finally {
-      await listener.end().catch(() => undefined);
+      unsubscribe();
     }
+  }
+
+  /**
+   * Calls `onEvent` when run `id` stores events. One LISTEN connection per queue, whatever the
+   * number of followers (each SSE client is one follower), opened with the first and closed with
+   * the last; a lost connection is opened again (backing off up to 5 s), and every follower is woken
+   * when it is lost or back, since notifications may have been missed in between.
+   */
+  #subscribe(id: string, onEvent: () => void): () => void {
+    let subs = this.#followers.get(id);
+    if (!subs) this.#followers.set(id, (subs = new Set()));
+    subs.add(onEvent);
+    if (!this.#listener) this.#listen(0);
+    return () => {
+      subs.delete(onEvent);
+      if (subs.size === 0) this.#followers.delete(id);
+      if (this.#followers.size === 0) this.#unlisten();
+    };
+  }
+
+  #listen(attempt: number): void {
+    const client = new pg.Client({ connectionString: this.db.url, application_name: "keel-follow" });
+    const state = { client, retry: undefined as NodeJS.Timeout | undefined };
+    this.#listener = state;
+    const wakeAll = () => {
+      for (const subs of this.#followers.values()) for (const f of subs) f();
+    };
+    client.on("notification", (n) => {
+      for (const f of this.#followers.get(n.payload ?? "") ?? []) f();
+    });
+    const lost = () => {
+      if (this.#listener !== state || state.retry) return;
+      void client.end().catch(() => undefined);
+      wakeAll();
+      state.retry = setTimeout(
+        () => {
+          if (this.#listener === state && this.#followers.size > 0) this.#listen(attempt + 1);
+        },
+        Math.min(5000, 250 * 2 ** attempt),
+      );
+    };
+    client.on("error", lost);
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${CHANNEL_EVENTS}`))
+      .then(() => {
+        attempt = 0;
+        if (this.#listener === state) wakeAll();
+        else void client.end().catch(() => undefined);
+      })
+      .catch(lost);
+  }
+
+  #unlisten(): void {
+    const state = this.#listener;
+    this.#listener = undefined;
+    if (!state) return;
+    clearTimeout(state.retry);
+    void state.client.end().catch(() => undefined);
   }
 
   /** Waits until the run has ended (or is interrupted) and returns it. */
@@ -613,6 +674,12 @@ export class RunQueue {
    * call it on each look at the queue. Returns how many runs it queued.
    */
   async fireDueSchedules(workflows: readonly string[]): Promise<number> {
+    // Most looks find nothing due: one indexed read, no transaction.
+    const { rows: due } = await this.db.query(
+      "SELECT 1 FROM keel_queue_schedules WHERE next_run_at <= clock_timestamp() AND workflow = ANY($1::text[]) LIMIT 1",
+      [workflows],
+    );
+    if (due.length === 0) return 0;
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<ScheduleRow & { now: Date }>(
         `SELECT name, cron, timezone, workflow, tenant, input, next_run_at, clock_timestamp() AS now
@@ -623,11 +690,12 @@ export class RunQueue {
       );
       let queued = 0;
       for (const r of rows) {
-        const id = `sched:${r.name}:${r.next_run_at.toISOString()}`;
+        const tick = latestTick(r.cron, r.timezone, r.next_run_at, r.now);
+        const id = `sched:${r.name}:${tick.toISOString()}`;
         const added = await tx.query(
           `INSERT INTO keel_queue (id, workflow, tenant, thread, status, input, run_at)
            VALUES ($1, $2, $3, $1, 'queued', $4, $5) ON CONFLICT (id) DO NOTHING`,
-          [id, r.workflow, r.tenant, r.input, r.next_run_at],
+          [id, r.workflow, r.tenant, r.input, tick],
         );
         queued += added.rowCount ?? 0;
         await tx.query("UPDATE keel_queue_schedules SET next_run_at = $2 WHERE name = $1", [
@@ -658,6 +726,7 @@ export class RunQueue {
   }
 
   async close(): Promise<void> {
+    this.#unlisten();
     if (this.#wakeTimer) {
       clearTimeout(this.#wakeTimer);
       this.#wakeTimer = undefined;

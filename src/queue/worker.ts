@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import pg from "pg";
 import { KeelError } from "../errors/index.js";
-import type { Checkpointer, CompiledGraph, GraphEvent } from "../graph/index.js";
+import { type Checkpointer, type CompiledGraph, deserialize, type GraphEvent } from "../graph/index.js";
 import { endEvent, errorInfo, interruptsOf, toJsonText, wireEvent } from "../server/runs/wire.js";
 import { CHANNEL_CANCEL, CHANNEL_EVENTS, CHANNEL_READY, type RunQueue } from "./run-queue.js";
 
@@ -91,7 +91,7 @@ interface Claimed {
   key_id: string | null;
   client_thread: string | null;
   was: string;
-  last_seq: number;
+  attempts: number;
 }
 
 type Event = GraphEvent<Record<string, unknown>>;
@@ -135,6 +135,7 @@ export class Worker {
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #schedulesAt = Number.NEGATIVE_INFINITY;
+  #relistenTimer: NodeJS.Timeout | undefined;
 
   constructor(options: WorkerOptions) {
     const names = Object.keys(options.workflows);
@@ -191,7 +192,9 @@ export class Worker {
     if (!options.drain) for (const a of this.#active.values()) this.#abort(a, "shutdown");
     await Promise.all([...this.#active.values()].map((a) => a.done));
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#relistenTimer);
     await this.#listener?.end().catch(() => undefined);
+    this.#listener = undefined;
   }
 
   /** Runs in hand right now. */
@@ -267,8 +270,7 @@ export class Worker {
         fence = q.fence + 1, attempts = q.attempts + 1
       FROM (${pick}) c WHERE q.id = c.id
       RETURNING q.id, q.workflow, q.tenant, q.thread, q.input, q.base_checkpoint, q.resume_value,
-        q.fence::text AS fence, q.cancel_requested, q.key_id, q.client_thread, c.status AS was,
-        (SELECT coalesce(max(seq), 0) FROM keel_queue_events e WHERE e.run_id = q.id)::int AS last_seq`;
+        q.fence::text AS fence, q.cancel_requested, q.key_id, q.client_thread, c.status AS was, q.attempts`;
     const limits = this.#o.limits;
     if (!limits?.perTenant && !limits?.workflows) {
       const { rows } = await db.query<Claimed>(
@@ -292,9 +294,20 @@ export class Worker {
         perWorkflow.set(b.workflow, (perWorkflow.get(b.workflow) ?? 0) + b.n);
         perTenant.set(b.tenant, (perTenant.get(b.tenant) ?? 0) + b.n);
       }
+      // Workflows and tenants at their cap are left out in SQL: however many of their runs wait,
+      // they cannot fill the candidates and starve the others.
+      const cappedWorkflows = Object.entries(limits.workflows ?? {})
+        .filter(([w, cap]) => (perWorkflow.get(w) ?? 0) >= cap)
+        .map(([w]) => w);
+      const cappedTenants =
+        limits.perTenant === undefined
+          ? []
+          : [...perTenant].filter(([, count]) => count >= (limits.perTenant as number)).map(([t]) => t);
       const { rows: candidates } = await tx.query<{ id: string; workflow: string; tenant: string }>(
-        `SELECT id, workflow, tenant FROM keel_queue WHERE ${ready} ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [workflows, Math.max(100, n * 10)],
+        `SELECT id, workflow, tenant FROM keel_queue
+         WHERE ${ready} AND NOT (workflow = ANY($3::text[])) AND NOT (tenant = ANY($4::text[]))
+         ORDER BY run_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [workflows, Math.max(100, n * 10), cappedWorkflows, cappedTenants],
       );
       const picked: string[] = [];
       for (const c of candidates) {
@@ -360,6 +373,7 @@ export class Worker {
     );
   }
 
+  /** Opens the LISTEN connection; start() fails if it cannot, later losses are retried (#relisten). */
   async #listen(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.#o.queue.db.url,
@@ -374,15 +388,46 @@ export class Worker {
     });
     client.on("error", (error) => {
       this.#o.onError?.(error);
-      if (this.#listener === client) this.#listener = undefined;
+      if (this.#listener !== client) return;
+      this.#listener = undefined;
       void client.end().catch(() => undefined);
-      // Until it is back, the loop polls and heartbeats report cancellations.
-      if (!this.#stopping)
-        setTimeout(() => void this.#listen().catch((e) => this.#o.onError?.(e)), 1000).unref();
+      this.#relisten(1);
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL_READY}; LISTEN ${CHANNEL_CANCEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL_READY}; LISTEN ${CHANNEL_CANCEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.#stopping) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.#listener = client;
+  }
+
+  /**
+   * Opens the LISTEN connection again after it was lost, backing off up to 5 s, until it is back
+   * or the worker stops. Meanwhile the loop polls and heartbeats see cancellations; once back, the
+   * loop looks at the queue at once (a notification may have been missed).
+   */
+  #relisten(attempt: number): void {
+    if (this.#stopping) return;
+    this.#relistenTimer = setTimeout(
+      async () => {
+        this.#relistenTimer = undefined;
+        if (this.#stopping) return;
+        try {
+          await this.#listen();
+          this.#wakeUp();
+        } catch (error) {
+          this.#o.onError?.(error);
+          this.#relisten(attempt + 1);
+        }
+      },
+      Math.min(5000, 250 * 2 ** attempt),
+    );
   }
 
   // --- executing a run --------------------------------------------------------------------------
@@ -391,7 +436,12 @@ export class Worker {
     const active: Active = { claim, abort: new AbortController(), done: Promise.resolve() };
     this.#active.set(claim.id, active);
     active.done = this.#invoke(active)
-      .catch((error) => this.#o.onError?.(error))
+      .catch(async (error) => {
+        // Before the graph started (the database away, a key lookup failing): hand it back now
+        // rather than leaving it "running" until its lease expires.
+        this.#o.onError?.(error);
+        await this.#release(active);
+      })
       .finally(() => {
         this.#active.delete(claim.id);
         this.#wakeUp();
@@ -411,9 +461,19 @@ export class Worker {
     }
     const graph = this.#o.workflows[claim.workflow] as CompiledGraph<Record<string, unknown>>;
     const checkpointer = graph.settings.checkpointer as Checkpointer;
-    const head = (await checkpointer.chain(claim.thread, ""))?.at(-1)?.id ?? null;
-    const untouched = head === claim.base_checkpoint;
-    const kind = !untouched ? "continue" : claim.resume_value !== null ? "resume" : "start";
+    let kind: RunInfo["kind"];
+    if (claim.resume_value !== null) {
+      // A resume not yet recorded leaves the thread where the run paused (its head then).
+      const head = (await checkpointer.chain(claim.thread, ""))?.at(-1)?.id ?? null;
+      kind = head === claim.base_checkpoint ? "resume" : "continue";
+    } else {
+      // The input's checkpoint carries the run's id (the graph runs with runId = the run's id): a
+      // first claim has not applied it; a later one looks for it, whatever other runs did to the thread.
+      kind =
+        claim.attempts > 1 && (await inputApplied(checkpointer, claim.thread, claim.id))
+          ? "continue"
+          : "start";
+    }
     const info: RunInfo = {
       id: claim.id,
       workflow: claim.workflow,
@@ -434,7 +494,7 @@ export class Worker {
     info: RunInfo,
     claim: Claimed,
   ): Promise<void> {
-    const options = { thread: claim.thread, signal: a.abort.signal };
+    const options = { thread: claim.thread, signal: a.abort.signal, runId: claim.id };
     let stream: AsyncIterable<Event> =
       info.kind === "resume"
         ? graph.stream(null, { ...options, resume: JSON.parse(claim.resume_value as string) as unknown })
@@ -510,18 +570,36 @@ export class Worker {
     },
   ): Promise<void> {
     const { claim } = a;
-    // The run's last event says how it ended (the SSE stream of the runs API ends with it).
-    outcome.events?.push(
-      endEvent({
-        status: outcome.status,
-        state: outcome.output ?? null,
-        interrupts: (outcome.interrupts ?? []) as ReturnType<typeof interruptsOf>,
-        error: outcome.error ?? null,
-        step: outcome.step ?? null,
-      }),
-    );
+    // A batch still being written takes the run's row FOR SHARE: let it finish before the
+    // transaction below locks that row, or each would wait for the other.
+    await outcome.events?.drain();
     const recorded = await this.#o.queue.db
       .transaction(async (tx) => {
+        const { rows } = await tx.query<{ cancel_requested: boolean }>(
+          "SELECT cancel_requested FROM keel_queue WHERE id = $1 AND fence = $2 AND status = 'running' FOR UPDATE",
+          [claim.id, claim.fence],
+        );
+        if (!rows[0]) throw new LostRun();
+        // A cancellation that arrived while the run was pausing wins: it must not wait for a resume.
+        if (outcome.status === "interrupted" && rows[0].cancel_requested) {
+          outcome = {
+            ...outcome,
+            status: "cancelled",
+            interrupts: [],
+            head: null,
+            error: { code: "RUN_CANCELLED", message: "The run was cancelled." },
+          };
+        }
+        // The run's last event says how it ended (the SSE stream of the runs API ends with it).
+        outcome.events?.push(
+          endEvent({
+            status: outcome.status,
+            state: outcome.output ?? null,
+            interrupts: (outcome.interrupts ?? []) as ReturnType<typeof interruptsOf>,
+            error: outcome.error ?? null,
+            step: outcome.step ?? null,
+          }),
+        );
         await outcome.events?.flush(tx);
         const { rowCount } = await tx.query(
           `UPDATE keel_queue SET status = $3, output = $4, error = $5, interrupts = $6, updated_at = clock_timestamp(),
@@ -576,6 +654,17 @@ export class Worker {
 
 class LostRun extends Error {}
 
+/** Whether the thread holds the checkpoint of run `runId`'s input (a graph run with that runId). */
+async function inputApplied(checkpointer: Checkpointer, thread: string, runId: string): Promise<boolean> {
+  for (const record of await checkpointer.list(thread, "")) {
+    // Cheap test first: most checkpoints are other runs' steps.
+    if (!record.meta.includes(runId)) continue;
+    const meta = deserialize(record.meta) as { source?: string; runId?: string };
+    if (meta.source === "input" && meta.runId === runId) return true;
+  }
+  return false;
+}
+
 /**
  * Whether a run failed because of the infrastructure rather than its own code: the database went
  * away or stayed busy (a node's error wraps it: the causes are searched), or another worker moved
@@ -590,12 +679,14 @@ function handBack(error: unknown): boolean {
 }
 
 /**
- * A run's events, numbered after the last one stored and written in batches (every 25 ms, and with
- * the run's outcome), each batch followed by a NOTIFY so that servers following the run wake up.
+ * A run's events, written in batches (every 25 ms, and with the run's outcome), each followed by a
+ * NOTIFY so that servers following the run wake up. Numbers are given by the database, after the
+ * last stored event, and only while this worker's claim holds (the run's row is locked FOR SHARE
+ * for the insert): a worker that lost the run writes nothing more, and the one that took it over
+ * numbers after everything written before.
  */
 class EventWriter {
-  #seq: number;
-  #pending: Array<{ seq: number; type: string; data: string }> = [];
+  #pending: Array<{ type: string; data: string }> = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
 
@@ -603,14 +694,13 @@ class EventWriter {
     private readonly queue: RunQueue,
     private readonly claim: Claimed,
     private readonly active: Active,
-  ) {
-    this.#seq = claim.last_seq;
-  }
+  ) {}
 
   push(event: { type: string } & Record<string, unknown>): void {
-    this.#pending.push({ seq: ++this.#seq, type: event.type, data: toJsonText(event) });
+    this.#pending.push({ type: event.type, data: toJsonText(event) });
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
+      // A failed batch stays pending: the next batch, or the outcome's flush, writes it again.
       this.#writing = this.#writing.then(() => this.#write(this.queue.db, true)).catch(() => undefined);
     }, EVENT_FLUSH_MS);
   }
@@ -623,6 +713,13 @@ class EventWriter {
     await this.#write(tx, false);
   }
 
+  /** Waits for the batch being written (if any); what is pending stays for `flush`. */
+  async drain(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#writing;
+  }
+
   discard(): void {
     clearTimeout(this.#timer);
     this.#pending = [];
@@ -632,14 +729,22 @@ class EventWriter {
     if (this.#pending.length === 0 || this.active.stop === "lost") return;
     const batch = this.#pending;
     this.#pending = [];
-    // ON CONFLICT: a worker that lost the run without knowing it yet may have numbered the same seq.
-    await q.query(
-      `WITH added AS (
-         INSERT INTO keel_queue_events (run_id, seq, type, data)
-         SELECT $1, s, t, d FROM unnest($2::int[], $3::text[], $4::text[]) AS e(s, t, d)
-         ON CONFLICT DO NOTHING RETURNING 1)
-       SELECT CASE WHEN $5::boolean AND count(*) > 0 THEN pg_notify('${CHANNEL_EVENTS}', $1) END FROM added`,
-      [this.claim.id, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => e.data), notify],
-    );
+    try {
+      await q.query(
+        `WITH owner AS (
+           SELECT 1 FROM keel_queue WHERE id = $1 AND fence = $4 AND status = 'running' FOR SHARE),
+         last AS (SELECT coalesce(max(seq), 0) AS seq FROM keel_queue_events WHERE run_id = $1),
+         added AS (
+           INSERT INTO keel_queue_events (run_id, seq, type, data)
+           SELECT $1, last.seq + e.n, e.t, e.d
+           FROM owner, last, unnest($2::text[], $3::text[]) WITH ORDINALITY AS e(t, d, n)
+           RETURNING 1)
+         SELECT CASE WHEN $5::boolean AND count(*) > 0 THEN pg_notify('${CHANNEL_EVENTS}', $1) END FROM added`,
+        [this.claim.id, batch.map((e) => e.type), batch.map((e) => e.data), this.claim.fence, notify],
+      );
+    } catch (error) {
+      this.#pending = [...batch, ...this.#pending];
+      throw error;
+    }
   }
 }

@@ -116,7 +116,6 @@ export class QueuedRunService {
         clientThread,
         keyId: key.id,
         input: parsed ?? {},
-        baseCheckpoint: before?.checkpointId ?? null,
         ...when,
       },
       (last) => {
