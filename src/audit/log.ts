@@ -26,6 +26,7 @@ import {
   type EventData,
   type EventType,
 } from "./events.js";
+import { type Committed, GroupCommit } from "./group-commit.js";
 import {
   checkConsistencyQuery,
   checkInclusionQuery,
@@ -93,12 +94,6 @@ interface TenantState {
   checkpointed: number;
 }
 
-interface Pending {
-  input: AuditEventInput;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-}
-
 const hex = (h: Hash) => h.toString("hex");
 
 /** Subtree hashes of a tenant's tree: leaves from the events, small subtrees rehashed, the rest stored. */
@@ -124,10 +119,8 @@ export class AuditLog {
   readonly #dataVersion: Statement;
   /** data_version at this log's last transaction (-1: none yet, or its memory was dropped). */
   #seenVersion = -1;
-  #queue: Pending[] = [];
-  #flushing: Promise<void> | undefined;
+  readonly #commits: GroupCommit<AuditEventInput, AppendResult>;
   #closed = false;
-  #checkpointError: unknown;
 
   constructor(options: AuditLogOptions) {
     this.#options = options;
@@ -147,6 +140,7 @@ export class AuditLog {
     this.#sizeOf = this.db
       .prepare("SELECT coalesce(max(seq) + 1, 0) FROM audit_events WHERE tenant = ?")
       .pluck();
+    this.#commits = new GroupCommit((inputs) => this.#commit(inputs), options.maxBatch);
   }
 
   /** Appends an event; resolves once it is committed (durable), with its position in the tenant's log. */
@@ -157,68 +151,36 @@ export class AuditLog {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
-      this.#schedule();
-    });
+    return this.#commits.add(input);
   }
 
   /** Commits everything appended so far; throws if an automatic checkpoint failed since the last flush. */
-  async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#flushing) {
-      if (this.#flushing) await this.#flushing;
-      else this.#schedule();
-    }
-    if (this.#checkpointError !== undefined) {
-      const error = this.#checkpointError;
-      this.#checkpointError = undefined;
-      throw new KeelError(
-        "CHECKPOINT_FAILED",
-        `An automatic checkpoint failed: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
+  flush(): Promise<void> {
+    return this.#commits.flush();
   }
 
-  #schedule(): void {
-    if (this.#flushing) return;
-    // Waiting one macrotask lets every event produced in the same tick join one transaction.
-    this.#flushing = new Promise<void>((done) => setImmediate(done)).then(() => {
-      const batch = this.#queue.splice(0, this.#options.maxBatch ?? 5000);
-      try {
-        const checked = new Set<string>();
-        const results = this.db
-          .transaction(() => {
-            // No other connection committed since this one's last transaction (its own commits do
-            // not move data_version): the trees it remembers are the file's, no size to read again.
-            const version = this.#dataVersion.get() as number;
-            if (version === this.#seenVersion) for (const t of this.#tenants.keys()) checked.add(t);
-            this.#seenVersion = version;
-            return batch.map((p) => this.#tryWrite(p.input, checked));
-          })
-          .immediate();
-        batch.forEach((p, i) => {
-          const result = results[i] as AppendResult | KeelError;
-          if (result instanceof KeelError) p.reject(result);
-          else p.resolve(result);
-        });
-        try {
-          this.#autoCheckpoint(new Set(batch.map((p) => p.input.tenant)));
-        } catch (error) {
-          // The events are committed; the missed checkpoint is reported by the next flush().
-          this.#checkpointError = error;
-        }
-      } catch (error) {
-        // The transaction rolled back: what this process remembers of the trees is now ahead of the file.
-        this.#tenants.clear();
-        this.#seenVersion = -1;
-        this.#keys.forget();
-        for (const p of batch) p.reject(error);
-      } finally {
-        this.#flushing = undefined;
-        if (this.#queue.length > 0) this.#schedule();
-      }
-    });
+  /** One batch in one `BEGIN IMMEDIATE` transaction. */
+  #commit(inputs: AuditEventInput[]): Committed<AppendResult> {
+    const checked = new Set<string>();
+    try {
+      const results = this.db
+        .transaction(() => {
+          // No other connection committed since this one's last transaction (its own commits do
+          // not move data_version): the trees it remembers are the file's, no size to read again.
+          const version = this.#dataVersion.get() as number;
+          if (version === this.#seenVersion) for (const t of this.#tenants.keys()) checked.add(t);
+          this.#seenVersion = version;
+          return inputs.map((input) => this.#tryWrite(input, checked));
+        })
+        .immediate();
+      return { results, after: () => this.#autoCheckpoint(new Set(inputs.map((i) => i.tenant))) };
+    } catch (error) {
+      // The transaction rolled back: what this process remembers of the trees is now ahead of the file.
+      this.#tenants.clear();
+      this.#seenVersion = -1;
+      this.#keys.forget();
+      throw error;
+    }
   }
 
   /**

@@ -7,11 +7,17 @@
  * it appends to from that row every time, so a tree another process moved is simply continued:
  * there is no cached state to go stale. Events appended in the same tick share one transaction.
  */
-import { migratePostgres, type PostgresDatabase, type Queryable } from "../db/postgres.js";
+import {
+  migratePostgres,
+  type PostgresDatabase,
+  type Queryable,
+  transactionRetried,
+} from "../db/postgres.js";
 import { KeelError } from "../errors/index.js";
 import { type Checkpoint, signCheckpoint } from "./checkpoint-note.js";
 import { openEnvelope, type StoredEvent } from "./envelope.js";
 import { type AuditEventInput, checkEventInput, type Envelope, type EventType } from "./events.js";
+import { GroupCommit } from "./group-commit.js";
 import type { AppendResult, AuditLogOptions, InclusionProof } from "./log.js";
 import {
   checkConsistencyQuery,
@@ -83,31 +89,23 @@ export async function openPostgresAuditLog(options: PostgresAuditLogOptions): Pr
   return new PgAuditLog(options);
 }
 
-interface Pending {
-  input: AuditEventInput;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-}
-
 const hex = (h: Hash) => h.toString("hex");
-
-/** Deadlock and serialization failure: the transaction did nothing and may simply run again. */
-const RETRIED_CODES = new Set(["40001", "40P01"]);
-const MAX_ATTEMPTS = 5;
 
 class PgAuditLog implements PostgresAuditLog {
   readonly db: PostgresDatabase;
   readonly #options: PostgresAuditLogOptions;
   readonly #now: () => number;
-  #queue: Pending[] = [];
-  #flushing: Promise<void> | undefined;
+  readonly #commits: GroupCommit<AuditEventInput, AppendResult>;
   #closed = false;
-  #checkpointError: unknown;
 
   constructor(options: PostgresAuditLogOptions) {
     this.db = options.db;
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#commits = new GroupCommit(async (inputs) => {
+      const written = await transactionRetried(this.db, (tx) => this.#append(tx, inputs));
+      return { results: written.results, after: () => this.#autoCheckpoint(written.heads) };
+    }, options.maxBatch);
   }
 
   append<T extends EventType>(input: AuditEventInput<T>): Promise<AppendResult> {
@@ -117,71 +115,11 @@ class PgAuditLog implements PostgresAuditLog {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
-      this.#schedule();
-    });
+    return this.#commits.add(input);
   }
 
-  async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#flushing) {
-      if (this.#flushing) await this.#flushing;
-      else this.#schedule();
-    }
-    if (this.#checkpointError !== undefined) {
-      const error = this.#checkpointError;
-      this.#checkpointError = undefined;
-      throw new KeelError(
-        "CHECKPOINT_FAILED",
-        `An automatic checkpoint failed: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-  }
-
-  #schedule(): void {
-    if (this.#flushing) return;
-    // Waiting one macrotask lets every event produced in the same tick join one transaction; the
-    // next batch waits for this one's commit, so a process's events keep their order.
-    this.#flushing = new Promise<void>((done) => setImmediate(done)).then(async () => {
-      const batch = this.#queue.splice(0, this.#options.maxBatch ?? 5000);
-      try {
-        const written = await this.#transaction((tx) =>
-          this.#append(
-            tx,
-            batch.map((p) => p.input),
-          ),
-        );
-        batch.forEach((p, i) => {
-          const result = written.results[i] as AppendResult | KeelError;
-          if (result instanceof KeelError) p.reject(result);
-          else p.resolve(result);
-        });
-        try {
-          await this.#autoCheckpoint(written.heads);
-        } catch (error) {
-          // The events are committed; the missed checkpoint is reported by the next flush().
-          this.#checkpointError = error;
-        }
-      } catch (error) {
-        for (const p of batch) p.reject(error);
-      } finally {
-        this.#flushing = undefined;
-        if (this.#queue.length > 0) this.#schedule();
-      }
-    });
-  }
-
-  /** Runs `fn` in a transaction, again (a few times) if PostgreSQL aborted it for a conflict. */
-  async #transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(fn);
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= MAX_ATTEMPTS || typeof code !== "string" || !RETRIED_CODES.has(code)) throw error;
-      }
-    }
+  flush(): Promise<void> {
+    return this.#commits.flush();
   }
 
   #append(tx: Queryable, inputs: AuditEventInput[]) {
@@ -210,7 +148,7 @@ class PgAuditLog implements PostgresAuditLog {
   async #signCheckpoint(tenant: string, every = 0): Promise<string | undefined> {
     const signer = this.#options.signer;
     if (!signer) throw noSignerError();
-    return this.#transaction(async (tx) => {
+    return transactionRetried(this.db, async (tx) => {
       const head = (await lockHeads(tx, [tenant])).get(tenant) as Head;
       if (every > 0 && head.frontier.size - head.checkpointed < every) return undefined;
       const checkpoint: Checkpoint = {
@@ -351,7 +289,7 @@ class PgAuditLog implements PostgresAuditLog {
   ): Promise<{ keys: number }> {
     checkLegalBasis(request.legalBasis);
     await this.flush();
-    const keys = await this.#transaction(async (tx) => {
+    const keys = await transactionRetried(this.db, async (tx) => {
       // The head lock first: an append of this tenant cannot make a key of the subject meanwhile.
       await lockHeads(tx, [tenant]);
       const destroyed = await destroySubjectKeys(tx, tenant, subject);
@@ -374,7 +312,7 @@ class PgAuditLog implements PostgresAuditLog {
     checkRetention(policy, this.#options.minimumRetentionDays ?? 180);
     await this.flush();
     const cutoff = retentionCutoff(policy.days, this.#now());
-    const keys = await this.#transaction(async (tx) => {
+    const keys = await transactionRetried(this.db, async (tx) => {
       await lockHeads(tx, [tenant]);
       const destroyed = await destroyClassKeys(tx, tenant, policy.dataClass, cutoff.day);
       await this.#writeOne(tx, {

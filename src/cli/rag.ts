@@ -7,22 +7,10 @@ import path from "node:path";
 import type { Command } from "commander";
 import { KeelError } from "../errors/index.js";
 import type { Embedder, IngestProgress, Principal, SearchMode } from "../rag/index.js";
+import { fileFormatOf } from "../rag/loaders/file-types.js";
 import { progressBar } from "./progress-bar.js";
 
 const MODES = ["bm25", "vector", "hybrid"];
-const FILE_TYPES = new Set([
-  ".txt",
-  ".text",
-  ".log",
-  ".md",
-  ".markdown",
-  ".html",
-  ".htm",
-  ".pdf",
-  ".json",
-  ".jsonl",
-  ".ndjson",
-]);
 
 interface EmbedderFlags {
   embedder: string;
@@ -78,7 +66,7 @@ function expandPaths(paths: string[]): string[] {
     }
     if (stat.isDirectory()) {
       for (const name of readdirSync(p).sort()) if (!name.startsWith(".")) walk(path.join(p, name), false);
-    } else if (explicit || FILE_TYPES.has(path.extname(p).toLowerCase())) {
+    } else if (explicit || fileFormatOf(p) !== undefined) {
       files.push(p);
     }
   };

@@ -131,6 +131,28 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Postgr
   };
 }
 
+/** Serialization failure and deadlock: the transaction did nothing and may simply run again. */
+const CONFLICT_CODES = new Set(["40001", "40P01"]);
+
+/**
+ * `db.transaction(fn)`, run again (at most `attempts` times in all) when PostgreSQL aborted it for a
+ * serialization failure or a deadlock; any other error is thrown at once.
+ */
+export async function transactionRetried<T>(
+  db: PostgresDatabase,
+  fn: (tx: Queryable) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= attempts || typeof code !== "string" || !CONFLICT_CODES.has(code)) throw error;
+    }
+  }
+}
+
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
   return (

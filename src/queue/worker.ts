@@ -10,7 +10,14 @@ import os from "node:os";
 import pg from "pg";
 import { KeelError } from "../errors/index.js";
 import { type Checkpointer, type CompiledGraph, deserialize, type GraphEvent } from "../graph/index.js";
-import { endEvent, errorInfo, interruptsOf, toJsonText, wireEvent } from "../server/runs/wire.js";
+import {
+  endEvent,
+  errorInfo,
+  type Followed,
+  followRun,
+  type interruptsOf,
+  toJsonText,
+} from "../server/runs/wire.js";
 import { CHANNEL_CANCEL, CHANNEL_EVENTS, CHANNEL_READY, type RunQueue } from "./run-queue.js";
 
 export interface ConcurrencyLimits {
@@ -507,20 +514,10 @@ export class Worker {
     const events = new EventWriter(this.#o.queue, claim, a);
     const run = { id: claim.id, workflow: claim.workflow, thread: info.clientThread };
     const rename = { from: claim.thread, to: info.clientThread };
-    let end: Extract<Event, { type: "run-end" }> | undefined;
-    let interrupts: ReturnType<typeof interruptsOf> = [];
+    const seen: Followed = { end: undefined, interrupts: [] };
     try {
-      for await (const event of stream) {
-        const top = event.ns === "";
-        if (top && event.type === "run-end") {
-          end = event;
-          continue;
-        }
-        if (top && event.type === "error") continue;
-        if (top && event.type === "interrupt") interrupts = interruptsOf(event.interrupts);
-        const wire = wireEvent(event, run);
-        if (wire) events.push(wire);
-      }
+      await followRun(stream, run, seen, (e) => events.push(e));
+      const { end, interrupts } = seen;
       const interrupted = end?.status === "interrupted";
       await this.#finish(a, {
         status: interrupted ? "interrupted" : "completed",
@@ -549,8 +546,8 @@ export class Worker {
       await this.#finish(a, {
         status: a.stop === "cancel" || info.code === "RUN_CANCELLED" ? "cancelled" : "failed",
         error: a.stop === "cancel" ? { code: "RUN_CANCELLED", message: "The run was cancelled." } : info,
-        output: end?.state ?? null,
-        step: end?.step ?? null,
+        output: seen.end?.state ?? null,
+        step: seen.end?.step ?? null,
         events,
       });
     }

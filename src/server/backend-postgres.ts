@@ -16,6 +16,7 @@ import { QueuedRunService } from "./runs/queued.js";
 import {
   lazyCollection,
   type RuntimeAudit,
+  runtimeAudit,
   type SourceTracker,
   type StoreBackend,
 } from "./store-backends.js";
@@ -36,20 +37,16 @@ export async function postgresBackend(url: string, options: BackendOptions): Pro
     const log = options.audit
       ? await openPostgresAuditLog({ db, signer: options.audit.signer, now })
       : undefined;
-    const audit: RuntimeAudit | undefined = log && {
-      log,
-      append: (event) => log.append(event),
-      size: (tenant) => log.size(tenant),
-      async events(tenant, query) {
+    const audit: RuntimeAudit | undefined =
+      log &&
+      runtimeAudit(log, async (tenant, query) => {
         const { rows } = await db.query<{ envelope: Buffer }>(
           `SELECT envelope FROM keel_audit_events
            WHERE tenant = $1 AND seq > $2 AND ($4::text IS NULL OR run_id = $4) ORDER BY seq LIMIT $3`,
           [tenant, query.after, query.limit, query.run ?? null],
         );
         return rows.map((r) => r.envelope.toString("utf8"));
-      },
-      close: () => log.close(),
-    };
+      });
     return {
       kind: "postgres",
       label: db.display,

@@ -8,7 +8,7 @@ import { openCollection } from "../rag/index.js";
 import { BudgetStore } from "./budgets.js";
 import { KeyStore } from "./keys.js";
 import { RateLimits } from "./rate-limits.js";
-import type { RuntimeAudit, SourceTracker, StoreBackend } from "./store-backends.js";
+import { type RuntimeAudit, runtimeAudit, type SourceTracker, type StoreBackend } from "./store-backends.js";
 
 export interface BackendOptions {
   now: () => number;
@@ -25,11 +25,9 @@ export function sqliteBackend(file: string, options: BackendOptions): StoreBacke
   const log: AuditLog | undefined = options.audit
     ? openAuditLog({ db, signer: options.audit.signer, now })
     : undefined;
-  const audit: RuntimeAudit | undefined = log && {
-    log,
-    append: (event) => log.append(event),
-    size: (tenant) => log.size(tenant),
-    async events(tenant, query) {
+  const audit: RuntimeAudit | undefined =
+    log &&
+    runtimeAudit(log, async (tenant, query) => {
       const rows = (
         query.run
           ? db
@@ -42,9 +40,7 @@ export function sqliteBackend(file: string, options: BackendOptions): StoreBacke
               .all(tenant, query.after, query.limit)
       ) as Array<{ envelope: Buffer }>;
       return rows.map((r) => r.envelope.toString("utf8"));
-    },
-    close: () => log.close(),
-  };
+    });
   return {
     kind: "sqlite",
     label: file,

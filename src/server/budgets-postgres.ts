@@ -6,7 +6,12 @@
  * together.
  */
 import { randomBytes } from "node:crypto";
-import { migratePostgres, type PostgresDatabase, type Queryable } from "../db/postgres.js";
+import {
+  migratePostgres,
+  type PostgresDatabase,
+  type Queryable,
+  transactionRetried,
+} from "../db/postgres.js";
 import {
   BudgetExceededError,
   type BudgetLimit,
@@ -53,10 +58,6 @@ const MIGRATIONS = [
   },
 ];
 
-/** Serialization failure and deadlock: the transaction did nothing and may simply run again. */
-const RETRIED_CODES = new Set(["40001", "40P01"]);
-const MAX_ATTEMPTS = 5;
-
 /** Opens the budgets on `db`, creating or upgrading their tables first. */
 export async function openPostgresBudgetStore(
   db: PostgresDatabase,
@@ -72,7 +73,7 @@ export async function openPostgresBudgetStore(
       const amount = toNano(amountUsd);
       const windows: Array<[string, string]> = limits.map((l) => [l.scope, windowOf(l.period, at)]);
       const id = randomBytes(9).toString("base64url");
-      await retried(db, async (tx) => {
+      await transactionRetried(db, async (tx) => {
         // SKIP LOCKED: an expired reservation that another transaction is releasing or settling
         // right now is theirs; waiting for it would only serialize unrelated requests.
         const expired = await tx.query<{ windows: Array<[string, string]>; amount: string }>(
@@ -104,7 +105,7 @@ export async function openPostgresBudgetStore(
 
     async settle(reservation, costUsd) {
       const cost = toNano(costUsd);
-      await retried(db, async (tx) => {
+      await transactionRetried(db, async (tx) => {
         const held = await tx.query<{ amount: string }>(
           "DELETE FROM keel_budget_reservations WHERE id = $1 RETURNING amount",
           [reservation.id],
@@ -215,16 +216,4 @@ function toRows(
       { scope: r.scope, window: r.window_key, spent: Number(r.spent), reserved: Number(r.reserved) },
     ]),
   );
-}
-
-/** Runs `fn` in a transaction, again (a bounded number of times) if PostgreSQL aborted it for a conflict. */
-async function retried(db: PostgresDatabase, fn: (tx: Queryable) => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(fn);
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (attempt >= MAX_ATTEMPTS || typeof code !== "string" || !RETRIED_CODES.has(code)) throw error;
-    }
-  }
 }

@@ -10,6 +10,7 @@ import {
   type CreateKeyInput,
   hashOf,
   type KeyRow,
+  keyRowValues,
   looksLikeKey,
   newKey,
   toKey,
@@ -43,16 +44,7 @@ export async function openPostgresKeyStore(
       const created = newKey(input, now());
       await db.query(
         "INSERT INTO keel_api_keys (id, hash, tenant, role, name, guard, limits, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [
-          created.id,
-          hashOf(created.key),
-          created.tenant,
-          created.role,
-          created.name,
-          created.guard,
-          JSON.stringify(created.limits),
-          created.createdAt,
-        ],
+        keyRowValues(created),
       );
       return created;
     },

@@ -77,6 +77,18 @@ export function newKey(input: CreateKeyInput, createdAt: number): CreatedKey {
   };
 }
 
+/** The row a new key is stored as, in the order of both stores' INSERT (the secret only as its hash). */
+export const keyRowValues = (k: CreatedKey) => [
+  k.id,
+  hashOf(k.key),
+  k.tenant,
+  k.role,
+  k.name,
+  k.guard,
+  JSON.stringify(k.limits),
+  k.createdAt,
+];
+
 export interface KeyRow {
   id: string;
   tenant: string;
@@ -143,16 +155,7 @@ export class KeyStore {
       .prepare(
         "INSERT INTO keel_api_keys (id, hash, tenant, role, name, guard, limits, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(
-        created.id,
-        hashOf(created.key),
-        created.tenant,
-        created.role,
-        created.name,
-        created.guard,
-        JSON.stringify(created.limits),
-        created.createdAt,
-      );
+      .run(...keyRowValues(created));
     return created;
   }
 

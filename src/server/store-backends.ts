@@ -54,6 +54,14 @@ export interface RuntimeAudit {
   log: Pick<AuditLog, "append">;
 }
 
+/** The runtime's view of an audit log (either store's): its own calls, plus `events` read by the backend. */
+export function runtimeAudit(
+  log: Pick<AuditLog, "append"> & { size(tenant: string): number | Promise<number>; close(): Promise<void> },
+  events: RuntimeAudit["events"],
+): RuntimeAudit {
+  return { log, append: (e) => log.append(e), size: (t) => log.size(t), events, close: () => log.close() };
+}
+
 /** Which configured sources' documents a collection copy holds (to prune those no source gives). */
 export interface SourceTracker {
   holdsAny(collection: string): Promise<boolean>;

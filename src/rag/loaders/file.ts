@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
-import { extname } from "node:path";
 import { KeelError } from "../../errors/index.js";
 import type { LoadedDocument, Metadata } from "../types.js";
+import { FILE_EXTENSIONS, fileFormatOf } from "./file-types.js";
 import { loadHtml } from "./html.js";
 import { loadMarkdown } from "./markdown.js";
 import { loadPdf } from "./pdf.js";
@@ -18,21 +18,6 @@ export interface LoadFileOptions extends Pick<LoadRecordsOptions, "idField" | "t
 
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 
-type Format = "text" | "markdown" | "html" | "pdf" | "json" | "jsonl";
-const FORMATS: Record<string, Format> = {
-  ".txt": "text",
-  ".text": "text",
-  ".log": "text",
-  ".md": "markdown",
-  ".markdown": "markdown",
-  ".html": "html",
-  ".htm": "html",
-  ".pdf": "pdf",
-  ".json": "json",
-  ".jsonl": "jsonl",
-  ".ndjson": "jsonl",
-};
-
 /**
  * Loads a file with the loader its extension names. Single-document files come back as one entry
  * whose id is `path` as given; JSON and JSON Lines files give one entry per record.
@@ -41,11 +26,11 @@ const FORMATS: Record<string, Format> = {
  * for (const { id, document } of await loadFile("docs/refunds.md")) await collection.upsert(id, document);
  */
 export async function loadFile(path: string, options: LoadFileOptions = {}): Promise<IdentifiedDocument[]> {
-  const format = FORMATS[extname(path).toLowerCase()];
+  const format = fileFormatOf(path);
   if (!format) {
     throw new KeelError(
       "UNSUPPORTED_FILE_TYPE",
-      `Cannot load ${path}: unsupported file type; supported extensions are ${Object.keys(FORMATS).join(", ")}`,
+      `Cannot load ${path}: unsupported file type; supported extensions are ${FILE_EXTENSIONS}`,
     );
   }
   const bytes = await readLimited(path, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);

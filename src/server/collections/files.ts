@@ -10,22 +10,8 @@ import path from "node:path";
 import { KeelError } from "../../errors/index.js";
 import type { Collection, DocumentInput, IngestProgress, IngestReport } from "../../rag/index.js";
 import { loadFile } from "../../rag/index.js";
+import { FILE_EXTENSIONS, fileFormatOf } from "../../rag/loaders/file-types.js";
 import { EVERYONE, takeDocumentAccess } from "./documents.js";
-
-/** Extensions `loadFile` reads; other files in a walked folder are skipped, a file named explicitly is refused. */
-const FILE_TYPES = new Set([
-  ".txt",
-  ".text",
-  ".log",
-  ".md",
-  ".markdown",
-  ".html",
-  ".htm",
-  ".pdf",
-  ".json",
-  ".jsonl",
-  ".ndjson",
-]);
 
 const RECORD_TYPES = new Set([".json", ".jsonl", ".ndjson"]);
 
@@ -59,10 +45,10 @@ export function listFiles(roots: FileRoot[]): SourceFile[] {
       throw new KeelError("FILE_NOT_FOUND", `${label}${root.path} does not exist; check the path.`);
     }
     // Checked here, not when the file is loaded: before any batch is written.
-    if (!stat.isDirectory() && !FILE_TYPES.has(path.extname(root.path).toLowerCase())) {
+    if (!stat.isDirectory() && fileFormatOf(root.path) === undefined) {
       throw new KeelError(
         "UNSUPPORTED_FILE_TYPE",
-        `${label}${root.path} is not a file type Keel reads; supported extensions are ${[...FILE_TYPES].join(", ")}.`,
+        `${label}${root.path} is not a file type Keel reads; supported extensions are ${FILE_EXTENSIONS}.`,
       );
     }
     const found: SourceFile[] = stat.isDirectory()
@@ -102,7 +88,7 @@ function walk(root: string): SourceFile[] {
         continue; // a dangling link
       }
       if (stat.isDirectory()) visit(full);
-      else if (stat.isFile() && FILE_TYPES.has(path.extname(name).toLowerCase())) {
+      else if (stat.isFile() && fileFormatOf(name) !== undefined) {
         files.push({ file: full, id: path.relative(root, full).split(path.sep).join("/") });
       }
     }

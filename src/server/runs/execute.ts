@@ -10,8 +10,7 @@ import type { GraphEvent } from "../../graph/index.js";
 import { RequestError } from "../http-errors.js";
 import type { ApiKey } from "../keys.js";
 import type { Runtime } from "../runtime.js";
-import type { RunInterrupt } from "./store.js";
-import { errorInfo, interruptsOf, type Outcome, type WireEvent, wireEvent } from "./wire.js";
+import { errorInfo, type Followed, followRun, type Outcome, type WireEvent } from "./wire.js";
 import { graphThread, inRun, type LoadedWorkflow } from "./workflows.js";
 
 export type Invocation =
@@ -86,21 +85,10 @@ export function invoke(
           ...(invocation.kind === "resume" ? { resumed: invocation.answers } : {}),
         });
       }
-      let end: Extract<Event, { type: "run-end" }> | undefined;
-      let interrupts: RunInterrupt[] = [];
+      const seen: Followed = { end: undefined, interrupts: [] };
       try {
-        for await (const event of events) {
-          const top = event.ns === "";
-          // The top-level end and error become the invocation's outcome, written once by the caller.
-          if (top && event.type === "run-end") {
-            end = event;
-            continue;
-          }
-          if (top && event.type === "error") continue;
-          if (top && event.type === "interrupt") interrupts = interruptsOf(event.interrupts);
-          const wire = wireEvent(event, run);
-          if (wire) onEvent(wire);
-        }
+        await followRun(events, run, seen, onEvent);
+        const { end, interrupts } = seen;
         return {
           status: end?.status === "interrupted" ? "interrupted" : "completed",
           state: end?.state ?? null,
@@ -112,10 +100,10 @@ export function invoke(
         const info = errorInfo(error, rename);
         return {
           status: info.code === "RUN_CANCELLED" ? "cancelled" : "failed",
-          state: end?.state ?? null,
+          state: seen.end?.state ?? null,
           interrupts: [],
           error: info,
-          step: end?.step ?? null,
+          step: seen.end?.step ?? null,
         };
       }
     }),

@@ -118,3 +118,33 @@ export function eventText(event: WireEvent): string {
     return toJsonText({ ...rest, omitted: "the event's values are not JSON (a cycle?)" });
   }
 }
+
+/** What an invocation's event stream told so far: its top-level end, and the interrupts it paused at. */
+export interface Followed {
+  end: Extract<GraphEvent<Record<string, unknown>>, { type: "run-end" }> | undefined;
+  interrupts: RunInterrupt[];
+}
+
+/**
+ * Reads an invocation's graph events into `seen`, passing each as the world sees it to `onEvent`.
+ * The top-level end and error are kept out: the caller writes the invocation's outcome once. If the
+ * stream throws, `seen` still holds how far it got.
+ */
+export async function followRun(
+  events: AsyncIterable<GraphEvent<Record<string, unknown>>>,
+  run: { id: string; workflow: string; thread: string },
+  seen: Followed,
+  onEvent: (event: WireEvent) => void,
+): Promise<void> {
+  for await (const event of events) {
+    const top = event.ns === "";
+    if (top && event.type === "run-end") {
+      seen.end = event;
+      continue;
+    }
+    if (top && event.type === "error") continue;
+    if (top && event.type === "interrupt") seen.interrupts = interruptsOf(event.interrupts);
+    const wire = wireEvent(event, run);
+    if (wire) onEvent(wire);
+  }
+}
